@@ -1,0 +1,227 @@
+"""The ``mdnorm`` command: click only.
+
+It turns options into a run, hands results to a reporter and returns the exit
+code.  Exit codes: 0 no problems (or all fixed); 1 problems found, or files that
+``--diff``/``--check`` would change; 2 usage or configuration error, or a path
+that does not exist; 3 an internal error in at least one file (the other files
+were still processed); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from typing import Any
+
+import click
+
+from mdnorm import __version__
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+class _DefaultGroup(click.Group):
+    """``mdnorm PATHS`` runs ``check``; ``mdnorm rule CODE`` etc. are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("mdnorm", "[OPTIONS] [PATHS]...  |  mdnorm COMMAND [ARGS]...")
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mdnorm", message="%(prog)s %(version)s")
+def main() -> None:
+    """Lint and fix Jekyll/kramdown blog posts.
+
+    \b
+    mdnorm posts/            report problems
+    mdnorm --fix posts/      fix what can be fixed safely
+    mdnorm rule LE001        explain a rule
+    """
+
+
+@main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix, --diff, --check).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the changes --fix would make; write nothing.")
+@click.option("--check", "check_only", is_flag=True, help="List the files --fix would change; write nothing.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed any file.")
+@click.option("--select", help="Comma-separated codes or prefixes to check (e.g. FM,LE002, ALL).")
+@click.option("--ignore", help="Comma-separated codes or prefixes to skip.")
+@click.option("--extend-select", help="Codes or prefixes to add to the selection.")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json", "github", "sarif", "junit"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each problem.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the problems, no summary.")
+@click.option("--config", "config_path", type=click.Path(), help="Use this TOML file as configuration.")
+@click.option("--stdin-filename", help="The path to report for '-' (stdin).")
+@click.option("--no-color", is_flag=True, help="Never color the output (also: NO_COLOR).")
+@click.option("-v", "--verbose", is_flag=True, help="Show details (tracebacks) of internal errors.")
+def check(paths: tuple[str, ...], **opts: Any) -> None:
+    """Check (and with --fix, fix) posts under PATHS (default: .)."""
+    try:
+        code = _run(list(paths) or ["."], **opts)
+    except KeyboardInterrupt:
+        click.echo("mdnorm: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    sys.exit(code)
+
+
+def _run(
+    paths: list[str],
+    *,
+    fix: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
+    check_only: bool,
+    exit_non_zero_on_fix: bool,
+    select: str | None,
+    ignore: str | None,
+    extend_select: str | None,
+    output_format: str,
+    statistics: bool,
+    exit_zero: bool,
+    quiet: bool,
+    config_path: str | None,
+    stdin_filename: str | None,
+    no_color: bool,
+    verbose: bool,
+) -> int:
+    from mdnorm import config as config_mod
+    from mdnorm import report
+    from mdnorm.files import PathError, discover
+    from mdnorm.report import text as text_report
+    from mdnorm.rules import check_selector
+    from mdnorm.runner import Mode, process_file
+
+    try:
+        for opt_name, value in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
+            for sel in _codes(value) or ():
+                if not check_selector(sel):
+                    raise config_mod.ConfigError(f"{opt_name}: unknown rule code or prefix {sel!r}")
+        cfg = config_mod.load(config_path)
+        cfg = cfg.with_overrides(select=_codes(select), ignore=_codes(ignore))
+        if extend_select:
+            cfg = cfg.with_overrides(extend_select=cfg.extend_select + (_codes(extend_select) or ()))
+        files = list(discover(paths, cfg))
+    except (config_mod.ConfigError, PathError) as exc:
+        click.echo(f"mdnorm: error: {exc}", err=True)
+        return EXIT_USAGE
+
+    mode = Mode.DIFF if show_diff else Mode.CHECK if check_only else Mode.FIX if fix else Mode.LINT
+    stdin_data = None
+    results = []
+    for path in files:
+        if path == "-":
+            stdin_data = sys.stdin.buffer.read()
+            results.append(process_file(path, cfg, mode, unsafe_fixes, stdin_data, stdin_filename or "-"))
+        else:
+            results.append(process_file(path, cfg, mode, unsafe_fixes))
+
+    color = not no_color and "NO_COLOR" not in os.environ and output_format == "text" and sys.stdout.isatty()
+    out = sys.stdout
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    internal = [r for r in results if r.error]
+    changed = [r for r in results if r.changed]
+
+    if mode is Mode.FIX and stdin_data is not None:
+        for r in results:
+            if r.path == (stdin_filename or "-") and r.new_text is not None:
+                out.write(r.new_text)
+    if mode is Mode.DIFF:
+        import difflib
+
+        for r in changed:
+            assert r.old_text is not None and r.new_text is not None
+            out.writelines(
+                difflib.unified_diff(
+                    r.old_text.splitlines(keepends=True),
+                    r.new_text.splitlines(keepends=True),
+                    f"a/{r.path}",
+                    f"b/{r.path}",
+                )
+            )
+    elif mode is Mode.CHECK:
+        for r in changed:
+            out.write(f"Would fix: {r.path}\n")
+    elif statistics:
+        counts = Counter(d.code for d in diagnostics)
+        fixable = {d.code for d in diagnostics if d.fix is not None and d.fix.applicability == "safe"}
+        from mdnorm.rules import RULES
+
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            name = RULES[code].name if code in RULES else ""
+            out.write(f"{n:>6}  {code}  {'[*]' if code in fixable else '   '} {name}\n")
+    else:
+        if not (mode is Mode.FIX and stdin_data is not None):
+            summary = report.Summary(len(files), color, show_fixes=mode is Mode.LINT, unsafe_fixes=unsafe_fixes)
+            out.write(report.get(output_format)(diagnostics, summary))
+
+    for r in internal:
+        click.echo(f"{r.path}: error: {r.error}", err=True)
+        if verbose and r.details:
+            click.echo(r.details, err=True)
+
+    if output_format == "text" and not quiet:
+        if mode is Mode.FIX:
+            fixed = sum(sum(r.applied.values()) for r in results if r.written or (r.path == "-" and r.changed))
+            nfiles = sum(1 for r in results if r.written)
+            out.write(
+                f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {nfiles} file{'s' if nfiles != 1 else ''}.\n"
+            )
+        if mode in (Mode.DIFF, Mode.CHECK):
+            n = len(changed)
+            out.write(f"{n} file{'s' if n != 1 else ''} would be changed.\n" if n else "No file would be changed.\n")
+        elif diagnostics or not statistics:
+            out.write(text_report.summary_line(diagnostics, unsafe_fixes) + "\n")
+
+    if internal:
+        return EXIT_INTERNAL
+    if mode in (Mode.DIFF, Mode.CHECK):
+        return EXIT_PROBLEMS if changed else EXIT_OK
+    if exit_zero:
+        return EXIT_OK
+    if mode is Mode.FIX and exit_non_zero_on_fix and changed:
+        return EXIT_PROBLEMS
+    return EXIT_PROBLEMS if diagnostics else EXIT_OK
+
+
+@main.command("rule")
+@click.argument("code")
+def rule_cmd(code: str) -> None:
+    """Explain one rule: what it does, why, an example and its fix safety."""
+    from mdnorm.rules import RULES
+
+    r = RULES.get(code.upper())
+    if r is None:
+        click.echo(f"mdnorm: error: unknown rule {code!r} (see 'mdnorm rules')", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"{r.code} ({r.name})  fix: {r.fix}\n")
+    click.echo(r.doc)
+
+
+@main.command("rules")
+def rules_cmd() -> None:
+    """List every rule: code, name, fix safety and summary."""
+    from mdnorm.rules import RULES
+
+    for code in sorted(RULES):
+        r = RULES[code]
+        click.echo(f"{r.code}  {r.name:<28} {r.fix:<12} {r.summary}")

@@ -1,0 +1,262 @@
+"""A post, parsed once: text, lines, front matter and positioned blocks.
+
+Every rule reads the same :class:`Document`; everything derived from the text is
+computed at most once (``cached_property``), so adding a rule never adds a parse.
+Line numbers here are 0-based indexes into :attr:`Document.lines`; diagnostics
+turn them into the 1-based lines users see.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from mdnorm import _yaml
+from mdnorm._parser import Token, parse_blocks
+
+BOM = "\ufeff"
+_LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+_FM_OPEN = re.compile(r"---[ \t]*")
+_FM_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+URL_LINE = re.compile(r"[ ]{0,3}(https?://\S+?)[ \t]*")
+# A URL inside prose: stops at whitespace, quotes, angle brackets and CJK
+# punctuation that cannot belong to a URL written by hand.
+URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`）（，。；：！？、】【《》「」]+", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+
+#: Block types whose content is not Markdown (never URL lines, headings, links).
+OPAQUE_BLOCKS = frozenset({"block_code", "block_math", "block_html", "kd_extension", "liquid_block"})
+
+
+class DecodeError(Exception):
+    """The bytes are not a UTF-8 text file."""
+
+
+class FrontMatter(NamedTuple):
+    """The YAML block between the ``---`` lines.
+
+    ``end`` is the line of the closing marker (``None`` when it never closes);
+    ``data`` is the parsed mapping when it parsed; ``error`` and ``error_line``
+    say why not.
+    """
+
+    end: int | None
+    data: dict[str, Any] | None
+    error: str | None
+    error_line: int
+
+
+class UrlLine(NamedTuple):
+    """A line of a top-level paragraph that holds only a bare URL."""
+
+    line: int
+    column: int  # 0-based character column of the URL
+    url: str
+    paragraph: Token
+    index_in_paragraph: int
+
+
+class Heading(NamedTuple):
+    line: int
+    level: int
+    text: str
+
+
+@dataclass
+class Document:
+    """One post.  ``text`` is exactly the decoded file (BOM included)."""
+
+    path: str
+    text: str
+
+    @classmethod
+    def from_bytes(cls, path: str, data: bytes) -> Document:
+        if b"\x00" in data:
+            raise DecodeError("binary file (contains NUL bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"not UTF-8 (invalid byte at offset {exc.start})") from None
+        return cls(path, text)
+
+    # -- text and lines ---------------------------------------------------
+    @cached_property
+    def bom(self) -> bool:
+        return self.text.startswith(BOM)
+
+    @cached_property
+    def _split(self) -> tuple[list[str], list[int], list[str]]:
+        text = self.text
+        base = 1 if self.bom else 0
+        lines: list[str] = []
+        starts: list[int] = []
+        endings: list[str] = []
+        pos = base
+        for m in _LINE_SPLIT.finditer(text, base):
+            starts.append(pos)
+            lines.append(text[pos : m.start()])
+            endings.append(m.group())
+            pos = m.end()
+        if pos < len(text) or not lines:
+            starts.append(pos)
+            lines.append(text[pos:])
+            endings.append("")
+        return lines, starts, endings
+
+    @property
+    def lines(self) -> list[str]:
+        """Lines without their endings.  A final newline adds no empty line."""
+        return self._split[0]
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Offset in :attr:`text` where each line starts."""
+        return self._split[1]
+
+    @property
+    def endings(self) -> list[str]:
+        """Each line's ending: ``"\\n"``, ``"\\r\\n"``, ``"\\r"`` or ``""`` (last line)."""
+        return self._split[2]
+
+    def line_end(self, line: int) -> int:
+        """Offset where ``line``'s content ends (its ending starts)."""
+        return self.line_starts[line] + len(self.lines[line])
+
+    def offset(self, line: int, column: int = 0) -> int:
+        return self.line_starts[line] + column
+
+    @cached_property
+    def newline(self) -> str:
+        """The line ending that inserted lines should use: the file's most common."""
+        counts: dict[str, int] = {}
+        for e in self.endings:
+            if e:
+                counts[e] = counts.get(e, 0) + 1
+        if not counts:
+            return "\n"
+        return max(counts, key=lambda k: (counts[k], k == "\n"))
+
+    # -- front matter -------------------------------------------------------
+    @cached_property
+    def front_matter(self) -> FrontMatter | None:
+        """Split front matter as Jekyll does: first line ``---``, up to ``---``/``...``."""
+        lines = self.lines
+        if not lines or not _FM_OPEN.fullmatch(lines[0]):
+            return None
+        end = next((i for i in range(1, len(lines)) if _FM_CLOSE.fullmatch(lines[i])), None)
+        if end is None:
+            return FrontMatter(None, None, "front matter is not closed (no second '---' line)", 0)
+        data, error, error_line = _yaml.load_mapping("\n".join(lines[1:end]))
+        return FrontMatter(end, data, error, error_line + 1 if error_line is not None else 0)
+
+    @property
+    def body_line(self) -> int:
+        """First line after the front matter."""
+        fm = self.front_matter
+        if fm is None:
+            return 0
+        return fm.end + 1 if fm.end is not None else len(self.lines)
+
+    def front_matter_key_line(self, key: str) -> int | None:
+        fm = self.front_matter
+        if fm is None or fm.end is None:
+            return None
+        pat = re.compile(re.escape(key) + r"[ \t]*:")
+        for i in range(1, fm.end):
+            if pat.match(self.lines[i]):
+                return i
+        return None
+
+    # -- blocks ---------------------------------------------------------------
+    @cached_property
+    def blocks(self) -> list[Token]:
+        """Top-level block tokens of the body, each with ``_line``/``_end``."""
+        start = self.body_line
+        body = "\n".join(self.lines[start:])
+        if not body.strip():
+            return []
+        return parse_blocks(body, start)
+
+    @cached_property
+    def opaque_lines(self) -> bytearray:
+        """1 for each line inside front matter, code, math, HTML or Liquid blocks."""
+        flags = bytearray(len(self.lines))
+        fm_end = self.body_line
+        flags[:fm_end] = b"\x01" * fm_end
+        for tok in self.walk():
+            if tok["type"] in OPAQUE_BLOCKS:
+                a, b = tok["_line"], _content_end(self, tok)
+                flags[a:b] = b"\x01" * (b - a)
+        return flags
+
+    @cached_property
+    def code_lines(self) -> bytearray:
+        """1 for each line inside a code block (fenced, indented or Liquid highlight)."""
+        flags = bytearray(len(self.lines))
+        for tok in self.walk():
+            if tok["type"] in ("block_code", "liquid_block"):
+                a, b = tok["_line"], _content_end(self, tok)
+                flags[a:b] = b"\x01" * (b - a)
+        return flags
+
+    def walk(self, tokens: list[Token] | None = None) -> list[Token]:
+        """All tokens, depth first, in source order."""
+        out: list[Token] = []
+        stack = list(reversed(self.blocks if tokens is None else tokens))
+        while stack:
+            tok = stack.pop()
+            out.append(tok)
+            kids = tok.get("children")
+            if kids:
+                stack.extend(reversed(kids))
+        return out
+
+    @cached_property
+    def headings(self) -> list[Heading]:
+        return [Heading(t["_line"], t["attrs"]["level"], t["text"]) for t in self.walk() if t["type"] == "heading"]
+
+    @cached_property
+    def url_lines(self) -> list[UrlLine]:
+        """Bare URL lines at the top level of paragraphs (``$$`` math spans skipped)."""
+        out: list[UrlLine] = []
+        lines = self.lines
+        for tok in self.blocks:
+            if tok["type"] != "paragraph":
+                continue
+            in_math = False
+            for idx, ln in enumerate(range(tok["_line"], _content_end(self, tok))):
+                line = lines[ln]
+                if not in_math and line.startswith(("h", " ")):
+                    m = URL_LINE.fullmatch(line)
+                    if m:
+                        out.append(UrlLine(ln, m.start(1), m.group(1), tok, idx))
+                if line.count("$$") % 2:
+                    in_math = not in_math
+        return out
+
+    def text_urls(self) -> list[tuple[int, int, str]]:
+        """``(line, column, url)`` of every URL outside opaque blocks and code spans."""
+        out: list[tuple[int, int, str]] = []
+        flags = self.opaque_lines
+        for ln, line in enumerate(self.lines):
+            if flags[ln] or "://" not in line:
+                continue
+            masked = _CODE_SPAN.sub(lambda m: " " * len(m.group()), line) if "`" in line else line
+            for m in URL_IN_TEXT.finditer(masked):
+                out.append((ln, m.start(), line[m.start() : m.end()]))
+        return out
+
+
+def _content_end(doc: Document, tok: Token) -> int:
+    """Exclusive end line of a block's own content (trailing blank lines dropped)."""
+    end: int = tok["_end"]
+    start: int = tok["_line"]
+    lines = doc.lines
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+content_end = _content_end

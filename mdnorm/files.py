@@ -1,0 +1,112 @@
+"""Which files a run looks at: walk folders, honour excludes and ``.gitignore``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from fnmatch import fnmatch
+from functools import lru_cache
+from pathlib import Path
+
+from mdnorm.config import Config
+
+
+class PathError(Exception):
+    """A path given on the command line does not exist (exit code 2)."""
+
+
+@lru_cache(maxsize=256)
+def _gitignore(folder: str) -> object | None:
+    path = os.path.join(folder, ".gitignore")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
+def _git_root(start: str) -> str | None:
+    for folder in [start, *map(str, Path(start).parents)]:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+    return None
+
+
+def _ignored_by_git(path: str, is_dir: bool, top: str | None) -> bool:
+    """True when a ``.gitignore`` between the repository root and ``path`` ignores it."""
+    if top is None:
+        return False
+    folder = os.path.dirname(path)
+    while True:
+        spec = _gitignore(folder)
+        if spec is not None:
+            rel = os.path.relpath(path, folder).replace(os.sep, "/") + ("/" if is_dir else "")
+            if spec.match_file(rel):  # type: ignore[attr-defined]
+                return True
+        if folder == top or len(folder) <= len(top):
+            return False
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
+
+
+def _excluded(path: str, config: Config) -> bool:
+    name = os.path.basename(path)
+    rel = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
+    for pat in (*config.exclude, *config.extend_exclude):
+        pat = pat.rstrip("/")
+        if fnmatch(name, pat) or fnmatch(rel, pat) or fnmatch(rel, pat + "/*"):
+            return True
+    return False
+
+
+def discover(paths: list[str], config: Config) -> Iterator[str]:
+    """Yield the files to check, in sorted order within each given path.
+
+    A file named explicitly is always checked (as with ruff), whatever its
+    extension or exclude patterns say; folders are walked for ``extensions``.
+    """
+    exts = tuple(e if e.startswith(".") else "." + e for e in config.extensions)
+    for given in paths:
+        if given == "-":
+            yield given
+            continue
+        if not os.path.lexists(given):
+            raise PathError(f"{given}: no such file or directory")
+        if not os.path.isdir(given):
+            yield given
+            continue
+        top = _git_root(os.path.abspath(given)) if config.respect_gitignore else None
+        found: list[str] = []
+        seen_dirs: set[tuple[int, int]] = set()
+        for folder, dirs, files in os.walk(given, followlinks=True):
+            try:
+                st = os.stat(folder)
+                key = (st.st_dev, st.st_ino)
+            except OSError:
+                dirs[:] = []
+                continue
+            if key in seen_dirs:  # a symlink loop
+                dirs[:] = []
+                continue
+            seen_dirs.add(key)
+            keep = []
+            for d in sorted(dirs):
+                full = os.path.join(folder, d)
+                if _excluded(full, config) or _ignored_by_git(os.path.abspath(full), True, top):
+                    continue
+                keep.append(d)
+            dirs[:] = keep
+            for f in files:
+                if not f.endswith(exts):
+                    continue
+                full = os.path.join(folder, f)
+                if _excluded(full, config) or _ignored_by_git(os.path.abspath(full), False, top):
+                    continue
+                found.append(full)
+        found.sort()
+        yield from found

@@ -1,0 +1,143 @@
+"""Apply fixes: non-overlapping edits bottom-up, re-lint to a fixed point, verify.
+
+The fixer is the only code that changes text (and :mod:`mdnorm.writer` the only
+code that writes it).  Each pass takes every allowed fix whose edits do not
+overlap an edit already taken, applies them from the end of the text backwards
+(so earlier offsets stay valid and every untouched character stays identical),
+then re-parses and re-lints; fixes that overlapped wait for the next pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import NamedTuple
+
+from mdnorm.diagnostic import Diagnostic, Edit, Fix
+from mdnorm.document import Document
+from mdnorm.lint import lint_document
+from mdnorm.rules import Context
+
+MAX_PASSES = 10
+
+#: Rules whose edits are meant to change visible text (the rest only move whitespace).
+_TEXT_CHANGING = frozenset({"HT001", "DL001", "KD001", "HD002"})
+_WS = re.compile(r"[\s\ufeff]+")
+_ANY_URL = re.compile(r"https?://[^\s<>\"'`）（，。；：！？、】【《》「」\])]+", re.IGNORECASE)
+
+
+class FixError(Exception):
+    """The fixer could not produce a safe result; the file is left untouched."""
+
+
+class FixResult(NamedTuple):
+    text: str
+    applied: Counter[str]
+    passes: int
+    remaining: list[Diagnostic]
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if a.start == a.end == b.start == b.end:
+        return True  # two insertions at one point: order would be ambiguous
+    return a.start < b.end and b.start < a.end
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping ``edits`` to ``text``, last first."""
+    parts: list[str] = []
+    pos = len(text)
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        parts.append(text[e.end : pos])
+        parts.append(e.replacement)
+        pos = e.start
+    parts.append(text[:pos])
+    return "".join(reversed(parts))
+
+
+def _allowed(fix: Fix | None, unsafe: bool) -> bool:
+    return fix is not None and (fix.applicability == "safe" or unsafe)
+
+
+def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = None, unsafe: bool = False) -> FixResult:
+    """Fix ``doc`` until no allowed fix applies; verify before returning."""
+    applied: Counter[str] = Counter()
+    removed_urls: Counter[str] = Counter()
+    current = doc
+    diags = lint_document(current, ctx, codes)
+    passes = 0
+    while True:
+        chosen: list[tuple[Diagnostic, Fix]] = []
+        taken: list[Edit] = []
+        for d in diags:
+            if not _allowed(d.fix, unsafe):
+                continue
+            assert d.fix is not None
+            if any(_overlaps(e, t) for e in d.fix.edits for t in taken):
+                continue
+            if any(_overlaps(a, b) for i, a in enumerate(d.fix.edits) for b in d.fix.edits[i + 1 :]):
+                continue  # a rule's own edits must not overlap; skip rather than guess
+            chosen.append((d, d.fix))
+            taken.extend(d.fix.edits)
+        if not chosen:
+            break
+        passes += 1
+        if passes > MAX_PASSES:
+            raise FixError(
+                f"fixes did not settle after {MAX_PASSES} passes; please report this as a bug with the file attached"
+            )
+        for d, fix in chosen:
+            for e in fix.edits:
+                old = current.text[e.start : e.end]
+                if d.code not in _TEXT_CHANGING and _WS.sub("", old) != _WS.sub("", e.replacement):
+                    raise FixError(f"{d.code} edit would change text {old!r} -> {e.replacement!r}")
+                if d.code == "DL001":
+                    removed_urls.update(_url_key(u) for u in _ANY_URL.findall(old))
+            applied[d.code] += 1
+        current = Document(doc.path, apply_edits(current.text, taken))
+        diags = lint_document(current, ctx, codes)
+    if passes:
+        verify(doc, current, removed_urls, heading_fixes=applied["HD002"] > 0)
+    return FixResult(current.text, applied, passes, diags)
+
+
+def _url_key(url: str) -> str:
+    return re.sub(r"^https?://", "", url, flags=re.IGNORECASE)
+
+
+def url_counts(text: str) -> Counter[str]:
+    return Counter(_url_key(u) for u in _ANY_URL.findall(text))
+
+
+def _blocks(doc: Document, kind: str) -> list[str]:
+    return [t.get("raw", "") for t in doc.walk() if t["type"] == kind]
+
+
+def verify(before: Document, after: Document, removed_urls: Counter[str], heading_fixes: bool = False) -> None:
+    """The kramdown-aware "same page" check; raises :class:`FixError` on a difference.
+
+    Every URL is still there as often (``http``/``https`` are the same; URLs in
+    entries that DL001 removed are allowed to go), and the headings, code blocks,
+    math blocks and front matter data are unchanged.
+    """
+    want = url_counts(before.text)
+    want.subtract(removed_urls)
+    have = url_counts(after.text)
+    lost = {u: n for u, n in want.items() if n > have.get(u, 0)}
+    if lost:
+        raise FixError(f"safety check failed: the fix would lose URL(s) {sorted(lost)[:3]}")
+    b_fm, a_fm = before.front_matter, after.front_matter
+    if (b_fm is None) != (a_fm is None) or (b_fm is not None and a_fm is not None and b_fm.data != a_fm.data):
+        raise FixError("safety check failed: the fix would change the front matter data")
+    for kind in ("block_code", "block_math"):
+        if _blocks(before, kind) != _blocks(after, kind):
+            raise FixError(f"safety check failed: the fix would change a {kind.replace('block_', '')} block")
+    bh = [(h.level, h.text) for h in before.headings]
+    ah = [(h.level, h.text) for h in after.headings]
+    if heading_fixes:
+        it = iter(ah)
+        ok = all(h in it for h in bh)
+    else:
+        ok = bh == ah
+    if not ok:
+        raise FixError("safety check failed: the fix would change the headings")

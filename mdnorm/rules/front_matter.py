@@ -1,0 +1,160 @@
+"""Front matter rules (FM): the YAML block Jekyll reads before the post."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mdnorm.diagnostic import Diagnostic, Edit, Fix
+from mdnorm.document import Document
+from mdnorm.rules import Context, make, rule
+
+_TRAILING = re.compile(r"[ \t]+$")
+_KEY_TAB = re.compile(r"^([A-Za-z_][\w-]*:)(\t+)(?=\S)")
+
+
+def _fm_ok(doc: Document) -> bool:
+    fm = doc.front_matter
+    return fm is not None and fm.data is not None
+
+
+@rule("FM001", "missing-front-matter")
+def missing_front_matter(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """The file has no front matter block (FM001, missing-front-matter).
+
+    What it does: reports line 1 of a post whose first line is not ``---``.
+
+    Why: without front matter Jekyll copies the file as a static page: it gets no
+    layout, no title and no category, and never appears among the posts.
+
+    Example::
+
+        # My post
+
+    Use instead::
+
+        ---
+        layout: post
+        title:  My post
+        category: notes
+        ---
+
+    Fix: none (mdnorm cannot know the title or category).
+    """
+    if doc.front_matter is None:
+        yield make(doc, 0, 0, "FM001", "no front matter: the file must start with a '---' line")
+
+
+@rule("FM002", "invalid-front-matter")
+def invalid_front_matter(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """The front matter block is not closed, not YAML, or not a mapping (FM002).
+
+    What it does: reports the line of the YAML error (else line 1) when the block
+    has no closing ``---``/``...`` line, does not parse as YAML (duplicate keys
+    included), or is a list or a scalar rather than ``key: value`` pairs.
+    mdnorm only ever uses a *safe* YAML loader: tags such as
+    ``!!python/object/apply`` are an error here, never executed.
+
+    Why: Jekyll fails the build, or silently drops the front matter.
+
+    Fix: none.
+    """
+    fm = doc.front_matter
+    if fm is not None and fm.data is None:
+        yield make(doc, fm.error_line, 0, "FM002", fm.error or "invalid front matter")
+
+
+@rule("FM003", "missing-required-key")
+def missing_required_key(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """A required front matter key is absent or empty (FM003, missing-required-key).
+
+    What it does: reports line 1 for each key of ``front-matter.required``
+    (default ``layout``, ``title``, ``category``) that is missing or has an empty
+    value.  Not reported when FM001 or FM002 is.
+
+    Why: a post without a title shows its file name; one without a category
+    falls out of the category pages.
+
+    Fix: none.
+    """
+    fm = doc.front_matter
+    if fm is None or fm.data is None:
+        return
+    for key in ctx.config.fm_required:
+        value = fm.data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            what = "missing" if key not in fm.data else "empty"
+            yield make(doc, 0, 0, "FM003", f"required front matter key '{key}' is {what}")
+
+
+@rule("FM004", "front-matter-whitespace", fix="safe")
+def front_matter_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """Trailing whitespace or tabs inside the front matter (FM004).
+
+    What it does: reports each front matter line with trailing spaces or tabs,
+    or a tab after ``key:``.
+
+    Why: invisible differences in the YAML (``category: DL `` vs ``category: DL``)
+    make the same category look like two in diffs and greps, and YAML forbids tabs
+    for indentation.
+
+    Fix: safe: removes the trailing whitespace and turns a tab after ``key:``
+    into a space.  The fix is only offered when the YAML data stays exactly the
+    same (in a ``|`` block, trailing spaces are part of the value).
+    """
+    fm = doc.front_matter
+    if fm is None or fm.end is None or fm.data is None:
+        return
+    found: list[tuple[int, int, Edit, str]] = []
+    for ln in range(1, fm.end):
+        line = doc.lines[ln]
+        m = _TRAILING.search(line)
+        if m:
+            start = doc.offset(ln, m.start())
+            found.append((ln, m.start(), Edit(start, start + len(m.group()), ""), "trailing whitespace"))
+        t = _KEY_TAB.match(line)
+        if t:
+            start = doc.offset(ln, t.end(1))
+            found.append((ln, t.end(1), Edit(start, start + len(t.group(2)), " "), "tab after key"))
+    if not found:
+        return
+    safe = _same_data(doc, [f[2] for f in found], fm.end)
+    for ln, col, edit, what in found:
+        fix = Fix.safe(edit) if safe else None
+        yield make(doc, ln, col, "FM004", f"{what} in front matter", fix)
+
+
+def _same_data(doc: Document, edits: list[Edit], end: int) -> bool:
+    text = doc.text
+    for e in sorted(edits, reverse=True):
+        text = text[: e.start] + e.replacement + text[e.end :]
+    fixed = Document(doc.path, text)
+    new_fm = fixed.front_matter
+    if new_fm is None or new_fm.data is None:
+        return False
+    return bool(new_fm.data == doc.front_matter.data) if doc.front_matter else False
+
+
+@rule("FM005", "unknown-layout")
+def unknown_layout(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """The ``layout`` is not one of the site's layouts (FM005, unknown-layout).
+
+    What it does: reports the ``layout`` line when its value is not in
+    ``front-matter.layouts`` or, when that is not configured, among the file names
+    of a ``_layouts/`` folder beside or above the post.  With neither, no check.
+
+    Why: Jekyll renders a post with an unknown layout as bare HTML without the
+    site's header, styles and navigation, and only warns in its build log.
+
+    Fix: none.
+    """
+    fm = doc.front_matter
+    layouts = ctx.layouts
+    if fm is None or fm.data is None or layouts is None:
+        return
+    value = fm.data.get("layout")
+    if value is None or value == "" or str(value) in layouts:
+        return
+    line = doc.front_matter_key_line("layout") or 0
+    known = ", ".join(sorted(layouts)) or "none"
+    yield make(doc, line, 0, "FM005", f"unknown layout '{value}' (known: {known})")

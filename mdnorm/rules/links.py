@@ -1,0 +1,227 @@
+"""Link rules (LE, DL, HT): link entries, duplicates and insecure links.
+
+A *link entry* is the blog's unit of reference: a paragraph that is one bare
+URL, one blank line, then a one-line title paragraph::
+
+    https://mp.weixin.qq.com/s/sdQ0rWbDDMN_P0B_RiYZmw
+
+    分段映射：帮助利用少量样本习得新类别细粒度分类器
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mdnorm import urls
+from mdnorm._parser import Token
+from mdnorm.diagnostic import Diagnostic, Edit, Fix
+from mdnorm.document import URL_LINE, Document, UrlLine, content_end
+from mdnorm.rules import Context, make, rule
+
+
+def _next_block(doc: Document, para: Token) -> tuple[Token | None, int]:
+    """The top-level block after ``para`` and the number of blank lines between."""
+    blocks = doc.blocks
+    idx = _index(doc, para)
+    blanks = 0
+    for tok in blocks[idx + 1 :]:
+        if tok["type"] == "blank_line":
+            blanks += tok["_end"] - tok["_line"]
+            continue
+        return tok, blanks
+    return None, blanks
+
+
+def _index(doc: Document, tok: Token) -> int:
+    cache = doc.__dict__.setdefault("_block_index", {})
+    if not cache:
+        for i, t in enumerate(doc.blocks):
+            cache[id(t)] = i
+    return int(cache[id(tok)])
+
+
+def _is_url_line(text: str) -> bool:
+    return bool(URL_LINE.fullmatch(text))
+
+
+def _title_of(doc: Document, u: UrlLine) -> tuple[int, str] | None:
+    """``(line, text)`` of the entry's title when the entry is well formed."""
+    para = u.paragraph
+    if content_end(doc, para) - para["_line"] != 1:
+        return None
+    nxt, blanks = _next_block(doc, para)
+    if nxt is None or nxt["type"] != "paragraph" or blanks != 1:
+        return None
+    if content_end(doc, nxt) - nxt["_line"] != 1 or _is_url_line(doc.lines[nxt["_line"]]):
+        return None
+    return nxt["_line"], doc.lines[nxt["_line"]].strip()
+
+
+@rule("LE001", "link-entry-missing-title")
+def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """A URL line has no title line after it (LE001, link-entry-missing-title).
+
+    What it does: reports a bare URL line whose next block is not a title: a
+    heading, another URL line, a list, code, a rule, or the end of the file.
+
+    Why: the blog's link entries read "URL, blank line, title"; a bare URL alone
+    tells the reader nothing about where it leads.
+
+    Example::
+
+        https://example.com/paper
+
+        ## Next section
+
+    Use instead::
+
+        https://example.com/paper
+
+        A short title of the paper
+
+        ## Next section
+
+    Fix: none (with ``--online``, a later version offers the page's title).
+    """
+    lines = doc.lines
+    for u in doc.url_lines:
+        para = u.paragraph
+        last = content_end(doc, para) - 1
+        if u.line < last:
+            if _is_url_line(lines[u.line + 1]):
+                yield make(doc, u.line, u.column, "LE001", "URL line is followed by another URL line, not a title")
+            continue
+        nxt, _ = _next_block(doc, para)
+        if nxt is None:
+            what = "the end of the file"
+        elif nxt["type"] == "paragraph":
+            if not _is_url_line(lines[nxt["_line"]]):
+                continue
+            what = "another URL line"
+        else:
+            what = {"heading": "a heading", "list": "a list", "block_code": "code", "thematic_break": "a rule"}.get(
+                nxt["type"], f"a {nxt['type'].replace('_', ' ')} block"
+            )
+        yield make(doc, u.line, u.column, "LE001", f"URL line has no title: it is followed by {what}")
+
+
+@rule("LE002", "link-entry-spacing", fix="safe")
+def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """A URL line and its title are not separated by exactly one blank line (LE002).
+
+    What it does: reports the URL line when its title is glued to it (the next
+    line of the same paragraph) or separated by more than one blank line.
+
+    Why: glued, kramdown joins them into one paragraph and the page shows
+    "URL Title" on one line; with extra blank lines the entry falls apart visually
+    and other rules cannot pair the title with its URL.
+
+    Fix: safe: leaves exactly one blank line between the URL and the title.
+    """
+    lines = doc.lines
+    nl = doc.newline
+    for u in doc.url_lines:
+        para = u.paragraph
+        last = content_end(doc, para) - 1
+        if u.line < last:
+            nxt_line = lines[u.line + 1]
+            if _is_url_line(nxt_line) or not nxt_line.strip():
+                continue
+            at = doc.line_end(u.line)
+            yield make(
+                doc,
+                u.line,
+                u.column,
+                "LE002",
+                "title is glued to the URL line (kramdown shows them as one line)",
+                Fix.safe(Edit(at, at, nl)),
+            )
+            continue
+        nxt, blanks = _next_block(doc, para)
+        if nxt is None or nxt["type"] != "paragraph" or blanks <= 1 or _is_url_line(lines[nxt["_line"]]):
+            continue
+        start = doc.offset(last + 2)
+        end = doc.offset(nxt["_line"])
+        yield make(
+            doc,
+            u.line,
+            u.column,
+            "LE002",
+            f"{blanks} blank lines between the URL and its title (expected 1)",
+            Fix.safe(Edit(start, end, "")),
+        )
+
+
+@rule("DL001", "duplicate-link", fix="unsafe")
+def duplicate_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """The same URL is listed twice in one post (DL001, duplicate-link).
+
+    What it does: reports the second and later URL lines whose URL is the same as
+    an earlier one; ``http``/``https``, host case, default ports, a trailing
+    ``/`` and ``utm_*`` parameters do not count as differences.  The message
+    names the line of the first occurrence.  Only link-entry URL lines are
+    compared: a URL mentioned in prose twice is fine.
+
+    Why: a reference list that repeats itself is noise for the reader, and
+    usually means a link was pasted twice while collecting.
+
+    Fix: unsafe: removes the whole later link entry (URL line, blank line, title)
+    when both entries have the same title; no fix when the titles differ.
+    """
+    first: dict[str, UrlLine] = {}
+    for u in doc.url_lines:
+        key = urls.normalize(u.url)
+        prev = first.get(key)
+        if prev is None:
+            first[key] = u
+            continue
+        fix = None
+        mine, theirs = _title_of(doc, u), _title_of(doc, prev)
+        if mine is not None and theirs is not None and mine[1] == theirs[1]:
+            fix = _remove_entry(doc, u.line, mine[0])
+        yield make(doc, u.line, u.column, "DL001", f"duplicate link: same URL as line {prev.line + 1}", fix)
+
+
+def _remove_entry(doc: Document, url_line: int, title_line: int) -> Fix:
+    """Delete the URL line through the title line and one adjoining blank line."""
+    lines = doc.lines
+    after = title_line + 1
+    if after < len(lines) and not lines[after].strip():
+        return Fix.unsafe(
+            Edit(doc.offset(url_line), doc.offset(after + 1) if after + 1 < len(lines) else len(doc.text), "")
+        )
+    before = url_line - 1
+    if before >= 0 and not lines[before].strip():
+        end = doc.line_end(title_line)
+        return Fix.unsafe(Edit(doc.line_end(before), end, ""))
+    end = doc.offset(after) if after < len(lines) else len(doc.text)
+    return Fix.unsafe(Edit(doc.offset(url_line), end, ""))
+
+
+@rule("HT001", "insecure-link", fix="safe/unsafe")
+def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """A link uses ``http://`` (HT001, insecure-link).
+
+    What it does: reports each ``http://`` URL in link entries, inline links,
+    autolinks, reference definitions and prose (not in code, math or front
+    matter).  Hosts listed in ``https.http-only-hosts`` are not reported.
+
+    Why: browsers flag plain-http links, and most hosts now redirect to https;
+    linking the https page directly is faster and private.
+
+    Fix: safe for hosts known to serve https (a built-in list of the common hosts
+    of Chinese tech blogging, extended by ``https.known-hosts``); unsafe for any
+    other host, whose https page may not exist.
+    """
+    known = urls.KNOWN_HTTPS_HOSTS.union(h.lower() for h in ctx.config.https_known_hosts)
+    http_only = {h.lower() for h in ctx.config.http_only_hosts}
+    for ln, col, url in doc.text_urls():
+        if url[:5].lower() != "http:":
+            continue
+        host = urls.host_of(url)
+        if not host or host in http_only:
+            continue
+        at = doc.offset(ln, col)
+        edit = Edit(at, at + 4, "https")
+        fix = Fix.safe(edit) if host in known else Fix.unsafe(edit)
+        yield make(doc, ln, col, "HT001", f"insecure link to {host}: use https://", fix)

@@ -1,0 +1,178 @@
+"""Whitespace rules (WS): invisible bytes that make diffs noisy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mdnorm.diagnostic import Diagnostic, Edit, Fix
+from mdnorm.document import BOM, Document, content_end
+from mdnorm.rules import Context, make, rule
+
+_TRAILING = re.compile(r"[ \t\f\v]+$")
+
+
+def _hard_break_lines(doc: Document) -> set[int]:
+    """Lines ending in exactly two spaces inside a paragraph, before its last line.
+
+    kramdown turns those into ``<br />``: they are meaning, not noise.
+    """
+    out: set[int] = set()
+    lines = doc.lines
+    for tok in doc.walk():
+        if tok["type"] in ("paragraph", "block_text"):
+            for ln in range(tok["_line"], content_end(doc, tok) - 1):
+                line = lines[ln]
+                if line.endswith("  ") and not line.endswith("   ") and line.strip():
+                    out.add(ln)
+    return out
+
+
+@rule("WS001", "trailing-whitespace", fix="safe")
+def trailing_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """A line ends in spaces or tabs (WS001, trailing-whitespace).
+
+    What it does: reports each line with trailing whitespace, except in code
+    blocks, math blocks and front matter (FM004 covers that), and except exactly
+    two trailing spaces inside a paragraph, which kramdown renders as a hard line
+    break.  A CRLF line ending is a line ending (WS004), not whitespace.
+
+    Why: trailing whitespace is invisible, changes under every editor, and
+    makes diffs noisy.
+
+    Fix: safe: removes the whitespace.
+    """
+    flags = doc.opaque_lines
+    breaks: set[int] | None = None
+    for ln, line in enumerate(doc.lines):
+        if flags[ln] or not line or line[-1] not in " \t\f\v":
+            continue
+        m = _TRAILING.search(line)
+        if m is None:
+            continue
+        if breaks is None:
+            breaks = _hard_break_lines(doc)
+        if ln in breaks:
+            continue
+        start = doc.offset(ln, m.start())
+        yield make(
+            doc, ln, m.start(), "WS001", "trailing whitespace", Fix.safe(Edit(start, start + len(m.group()), ""))
+        )
+
+
+@rule("WS002", "end-of-file", fix="safe")
+def end_of_file(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """The file does not end with exactly one newline (WS002, end-of-file).
+
+    What it does: reports the last line when the file has no final newline, or
+    when it ends in blank lines.
+
+    Why: POSIX tools expect a final newline; blank lines at the end are noise
+    that editors add and remove at random, making diffs noisy.
+
+    Fix: safe: adds the missing newline, or removes the trailing blank lines.
+    """
+    lines = doc.lines
+    text = doc.text
+    if not text or text == BOM:
+        return
+    last = len(lines) - 1
+    if doc.endings[last] == "" and lines[last].strip():
+        fix = Fix.safe(Edit(len(text), len(text), doc.newline))
+        yield make(doc, last, len(lines[last]), "WS002", "no newline at end of file", fix)
+        return
+        # a final whitespace-only line without a newline: counts as a blank line
+    first_blank = len(lines)
+    while first_blank > 0 and not lines[first_blank - 1].strip():
+        first_blank -= 1
+    if first_blank == len(lines):
+        return
+    if first_blank == 0:
+        return  # a file of blank lines: nothing to anchor to
+    if doc.opaque_lines[first_blank - 1] and doc.code_lines[first_blank - 1]:
+        # trailing blank lines inside an unclosed code block belong to it
+        return
+    start = doc.line_end(first_blank - 1) + len(doc.endings[first_blank - 1])
+    count = len(lines) - first_blank
+    yield make(
+        doc,
+        len(lines) - 1,
+        0,
+        "WS002",
+        f"{count} blank line{'s' if count > 1 else ''} at end of file",
+        Fix.safe(Edit(start, len(text), "")),
+    )
+
+
+@rule("WS003", "multiple-blank-lines", fix="safe")
+def multiple_blank_lines(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """More than one blank line in a row (WS003, multiple-blank-lines).
+
+    What it does: reports the second consecutive blank line of a run, outside
+    code and math (where blank lines are content).  Blank lines at the end of
+    the file are WS002's.
+
+    Why: kramdown renders one blank line and five alike; the extra ones only make
+    the source harder to read and diffs noisier.
+
+    Fix: safe: keeps one blank line.
+    """
+    lines = doc.lines
+    flags = doc.opaque_lines
+    n = len(lines)
+    ln = doc.body_line
+    while ln < n:
+        if lines[ln].strip() or flags[ln]:
+            ln += 1
+            continue
+        run_end = ln
+        while run_end < n and not lines[run_end].strip() and not flags[run_end]:
+            run_end += 1
+        if run_end - ln > 1 and run_end < n:
+            yield make(
+                doc,
+                ln + 1,
+                0,
+                "WS003",
+                f"{run_end - ln} blank lines in a row (expected 1)",
+                Fix.safe(Edit(doc.offset(ln + 1), doc.offset(run_end), "")),
+            )
+        ln = run_end
+
+
+@rule("WS004", "line-endings", fix="safe")
+def line_endings(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """CRLF or mixed line endings, or a byte order mark (WS004, line-endings).
+
+    What it does: reports line 1, once per file, when any line ends in CRLF or CR,
+    or the file starts with a UTF-8 byte order mark.
+
+    Why: Jekyll and git treat them inconsistently; a BOM before ``---`` can hide
+    the front matter from some tools, and mixed endings make every diff noisy.
+
+    Fix: safe: converts every line ending to LF and removes the BOM.  This is the
+    only fix that changes line endings.
+    """
+    edits: list[Edit] = []
+    what: list[str] = []
+    if doc.bom:
+        edits.append(Edit(0, 1, ""))
+        what.append("a byte order mark")
+    crlf = cr = 0
+    text = doc.text
+    for ln, ending in enumerate(doc.endings):
+        if ending == "\r\n" or ending == "\r":
+            at = doc.line_end(ln)
+            if ending == "\r\n":
+                crlf += 1
+                edits.append(Edit(at, at + 1, ""))
+            else:
+                cr += 1
+                edits.append(Edit(at, at + 1, "\n"))
+    if crlf or cr:
+        lf = sum(1 for e in doc.endings if e == "\n")
+        kinds = [k for k, c in (("CRLF", crlf), ("CR", cr), ("LF", lf)) if c]
+        what.append("mixed line endings (" + ", ".join(kinds) + ")" if len(kinds) > 1 else f"{kinds[0]} line endings")
+    if edits:
+        del text
+        yield make(doc, 0, 0, "WS004", "file has " + " and ".join(what) + "; expected LF without BOM", Fix.safe(*edits))

@@ -1,0 +1,42 @@
+"""Facts about the Jekyll site a post belongs to, found from the post's folder.
+
+A site root is the closest folder, from the post upward, that holds
+``_config.yml`` or a ``_posts/`` folder.  Site facts never depend on which files
+a run was given (pre-commit passes only the changed ones).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1024)
+def find_root(folder: str) -> str | None:
+    """The site root for a post in ``folder`` (absolute), or None."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.isfile(os.path.join(current, "_config.yml")) or os.path.isdir(os.path.join(current, "_posts")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+@lru_cache(maxsize=1024)
+def layouts_for(folder: str) -> frozenset[str] | None:
+    """Layout names from the closest ``_layouts/`` beside or above ``folder``."""
+    current = os.path.abspath(folder)
+    while True:
+        candidate = os.path.join(current, "_layouts")
+        if os.path.isdir(candidate):
+            try:
+                names = os.listdir(candidate)
+            except OSError:
+                return None
+            return frozenset(os.path.splitext(n)[0] for n in names if not n.startswith("."))
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent

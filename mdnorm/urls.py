@@ -1,0 +1,56 @@
+"""URL facts shared by the link rules: normalisation and hosts known to serve https."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+#: Hosts that serve the same pages over https (checked by hand; extend with
+#: ``https.known-hosts``).  An ``http://`` link to one of them is upgraded by a
+#: safe fix; any other host gets an unsafe fix.
+KNOWN_HTTPS_HOSTS = frozenset(
+    """
+    mp.weixin.qq.com blog.csdn.net www.cnblogs.com www.jianshu.com blog.sina.com.cn
+    www.sohu.com news.sohu.com en.wikipedia.org zh.wikipedia.org www.ruanyifeng.com
+    www.csdn.net download.csdn.net www.cs.cmu.edu wenku.baidu.com baike.baidu.com
+    web.stanford.edu cs.stanford.edu scikit-learn.org www.runoob.com www.infoq.com
+    pandas.pydata.org blog.chinaunix.net www.ibm.com www.leiphone.com kexue.fm
+    jalammar.github.io github.com gist.github.com arxiv.org www.zhihu.com
+    zhuanlan.zhihu.com www.youtube.com www.bilibili.com www.google.com
+    docs.python.org stackoverflow.com www.reddit.com medium.com twitter.com
+    www.nature.com www.sciencedirect.com www.163.com news.163.com www.docin.com
+    www.doc88.com max.book118.com www.52nlp.cn www.stat.cmu.edu
+    """.split()
+)
+
+
+def normalize(url: str) -> str:
+    """The key under which two URLs count as the same link.
+
+    ``http``/``https``, host case, default ports, a trailing ``/`` and ``utm_*``
+    query parameters do not make two URLs different.
+    """
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return url.rstrip("/")
+    if port is not None and port not in (80, 443):
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    query = parts.query
+    if "utm_" in query:
+        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith("utm_")])
+    key = f"{host}{path}"
+    if query:
+        key += "?" + query
+    if parts.fragment:
+        key += "#" + parts.fragment
+    return key
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
