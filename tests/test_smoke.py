@@ -1,8 +1,8 @@
 """The package imports and lints a minimal post."""
 
+from mdnorm.config import Config
 from mdnorm.document import Document
 from mdnorm.lint import lint_document
-from mdnorm.config import Config
 from mdnorm.rules import Context
 
 
