@@ -4,21 +4,27 @@ It turns options into a run, hands results to a reporter and returns the exit
 code.  Exit codes: 0 no problems (or all fixed); 1 problems found, or files that
 ``--diff``/``--check`` would change; 2 usage or configuration error, or a path
 that does not exist; 3 an internal error in at least one file (the other files
-were still processed); 130 interrupted.
+were still processed) or in mdnorm itself; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from mdnorm import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+if TYPE_CHECKING:
+    from mdnorm.config import Config
+    from mdnorm.diagnostic import Diagnostic
+    from mdnorm.runner import FileResult, Mode
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -81,7 +87,63 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     except KeyboardInterrupt:
         click.echo("mdnorm: interrupted", err=True)
         code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (``mdnorm posts/ | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_PROBLEMS
+    except Exception as exc:  # a bug in mdnorm itself: one line, details with --verbose
+        click.echo(f"mdnorm: internal error: {type(exc).__name__}: {exc}; please report this as a bug", err=True)
+        if opts.get("verbose"):
+            click.echo(traceback.format_exc(), err=True)
+        code = EXIT_INTERNAL
     sys.exit(code)
+
+
+def _load_config(config_path: str | None, select: str | None, ignore: str | None, extend_select: str | None) -> Config:
+    """The run's configuration: the config file, then the command line on top."""
+    from mdnorm import config as config_mod
+    from mdnorm.rules import check_selector
+
+    for opt_name, value in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
+        for sel in _codes(value) or ():
+            if not check_selector(sel):
+                raise config_mod.ConfigError(f"{opt_name}: unknown rule code or prefix {sel!r}")
+    cfg = config_mod.load(config_path)
+    cfg = cfg.with_overrides(select=_codes(select), ignore=_codes(ignore))
+    if extend_select:
+        cfg = cfg.with_overrides(extend_select=cfg.extend_select + (_codes(extend_select) or ()))
+    return cfg
+
+
+def _process_all(
+    files: list[str], cfg: Config, mode: Mode, unsafe_fixes: bool, stdin_filename: str | None, progress: bool
+) -> list[FileResult]:
+    """Lint (or fix) every file; a progress line on a terminal for long runs."""
+    from mdnorm.report.progress import Progress
+    from mdnorm.runner import process_file
+
+    results = []
+    bar = Progress.for_run(len(files)) if progress else None
+    try:
+        for path in files:
+            if bar is not None:
+                bar.advance(path)
+            if path == "-":
+                stdin_data = sys.stdin.buffer.read()
+                results.append(process_file(path, cfg, mode, unsafe_fixes, stdin_data, stdin_filename or "-"))
+            else:
+                results.append(process_file(path, cfg, mode, unsafe_fixes))
+    finally:
+        if bar is not None:
+            bar.close()
+    return results
+
+
+def _use_color(no_color: bool, output_format: str, out: TextIO) -> bool:
+    if no_color or os.environ.get("NO_COLOR") or output_format != "text":
+        return False
+    return out.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _run(
@@ -104,44 +166,33 @@ def _run(
     no_color: bool,
     verbose: bool,
 ) -> int:
-    from mdnorm import config as config_mod
     from mdnorm import report
+    from mdnorm.config import ConfigError
     from mdnorm.files import PathError, discover
     from mdnorm.report import text as text_report
-    from mdnorm.rules import check_selector
-    from mdnorm.runner import Mode, process_file
+    from mdnorm.runner import Mode
 
+    # 1. configuration and files: any error here is the user's to fix (exit 2)
     try:
-        for opt_name, value in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
-            for sel in _codes(value) or ():
-                if not check_selector(sel):
-                    raise config_mod.ConfigError(f"{opt_name}: unknown rule code or prefix {sel!r}")
-        cfg = config_mod.load(config_path)
-        cfg = cfg.with_overrides(select=_codes(select), ignore=_codes(ignore))
-        if extend_select:
-            cfg = cfg.with_overrides(extend_select=cfg.extend_select + (_codes(extend_select) or ()))
+        cfg = _load_config(config_path, select, ignore, extend_select)
         files = list(discover(paths, cfg))
-    except (config_mod.ConfigError, PathError) as exc:
+    except (ConfigError, PathError) as exc:
         click.echo(f"mdnorm: error: {exc}", err=True)
         return EXIT_USAGE
 
+    # 2. lint or fix every file
     mode = Mode.DIFF if show_diff else Mode.CHECK if check_only else Mode.FIX if fix else Mode.LINT
-    stdin_data = None
-    results = []
-    for path in files:
-        if path == "-":
-            stdin_data = sys.stdin.buffer.read()
-            results.append(process_file(path, cfg, mode, unsafe_fixes, stdin_data, stdin_filename or "-"))
-        else:
-            results.append(process_file(path, cfg, mode, unsafe_fixes))
+    results = _process_all(files, cfg, mode, unsafe_fixes, stdin_filename, progress=not quiet)
+    stdin_fixed = mode is Mode.FIX and "-" in files
 
-    color = not no_color and "NO_COLOR" not in os.environ and output_format == "text" and sys.stdout.isatty()
     out = sys.stdout
+    color = _use_color(no_color, output_format, out)
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
     internal = [r for r in results if r.error]
     changed = [r for r in results if r.changed]
 
-    if mode is Mode.FIX and stdin_data is not None:
+    # 3. report
+    if stdin_fixed:
         for r in results:
             if r.path == (stdin_filename or "-") and r.new_text is not None:
                 out.write(r.new_text)
@@ -162,17 +213,16 @@ def _run(
         for r in changed:
             out.write(f"Would fix: {r.path}\n")
     elif statistics:
-        counts = Counter(d.code for d in diagnostics)
-        fixable = {d.code for d in diagnostics if d.fix is not None and d.fix.applicability == "safe"}
-        from mdnorm.rules import RULES
-
-        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            name = RULES[code].name if code in RULES else ""
-            out.write(f"{n:>6}  {code}  {'[*]' if code in fixable else '   '} {name}\n")
-    else:
-        if not (mode is Mode.FIX and stdin_data is not None):
-            summary = report.Summary(len(files), color, show_fixes=mode is Mode.LINT, unsafe_fixes=unsafe_fixes)
-            out.write(report.get(output_format)(diagnostics, summary))
+        out.write(_statistics(diagnostics))
+    elif not stdin_fixed:
+        summary = report.Summary(
+            len(files),
+            color,
+            show_fixes=mode is Mode.LINT,
+            unsafe_fixes=unsafe_fixes,
+            paths=tuple(r.path for r in results),
+        )
+        out.write(report.get(output_format)(diagnostics, summary))
 
     for r in internal:
         click.echo(f"{r.path}: error: {r.error}", err=True)
@@ -192,6 +242,7 @@ def _run(
         elif diagnostics or not statistics:
             out.write(text_report.summary_line(diagnostics, unsafe_fixes) + "\n")
 
+    # 4. exit code
     if internal:
         return EXIT_INTERNAL
     if mode in (Mode.DIFF, Mode.CHECK):
@@ -201,6 +252,19 @@ def _run(
     if mode is Mode.FIX and exit_non_zero_on_fix and changed:
         return EXIT_PROBLEMS
     return EXIT_PROBLEMS if diagnostics else EXIT_OK
+
+
+def _statistics(diagnostics: list[Diagnostic]) -> str:
+    """``count  CODE  [*] name`` lines, most frequent first."""
+    from mdnorm.rules import RULES
+
+    counts = Counter(d.code for d in diagnostics)
+    fixable = {d.code for d in diagnostics if d.fix is not None and d.fix.applicability == "safe"}
+    lines = []
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        name = RULES[code].name if code in RULES else ""
+        lines.append(f"{n:>6}  {code}  {'[*]' if code in fixable else '   '} {name}\n")
+    return "".join(lines)
 
 
 @main.command("rule")

@@ -78,7 +78,7 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
         if not os.path.lexists(given):
             raise PathError(f"{given}: no such file or directory")
         if not os.path.isdir(given):
-            yield given
+            yield os.path.normpath(given)
             continue
         top = _git_root(os.path.abspath(given)) if config.respect_gitignore else None
         found: list[str] = []
@@ -107,6 +107,6 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
                 full = os.path.join(folder, f)
                 if _excluded(full, config) or _ignored_by_git(os.path.abspath(full), False, top):
                     continue
-                found.append(full)
+                found.append(os.path.normpath(full))
         found.sort()
         yield from found

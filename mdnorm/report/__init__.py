@@ -22,6 +22,8 @@ class Summary(NamedTuple):
     color: bool = False
     show_fixes: bool = True
     unsafe_fixes: bool = False
+    #: every file checked, as reported (stdin under its ``--stdin-filename``)
+    paths: tuple[str, ...] = ()
 
 
 Render = Callable[[list[Diagnostic], Summary], str]
