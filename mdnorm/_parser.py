@@ -136,9 +136,11 @@ class _Parser(BlockParser):
         return end
 
     def _parse_indent_code_fast(self, state: BlockState) -> int | None:
+        start = state.cursor
+        if start < state.cursor_max and state.src[start] not in " \t":
+            return None  # cheap exit: only an indented line can start indented code
         assert isinstance(state, _State)
         n = len(state.tokens)
-        start = state.cursor
         end = super()._parse_indent_code_fast(state)
         if len(state.tokens) > n:
             state.tokens[-1]["_line"] = state.line_of(start)

@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NamedTuple
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mdnorm import _yaml
-from mdnorm._parser import Token, parse_blocks
+if TYPE_CHECKING:
+    from mdnorm._parser import Token as Token
+else:
+    Token = dict
+# The parser (mistune) and the YAML loader are imported on first use, so that a
+# warm run answered from the cache never imports them.
 
 BOM = "\ufeff"
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
@@ -90,9 +95,21 @@ class Document:
     def _split(self) -> tuple[list[str], list[int], list[str]]:
         text = self.text
         base = 1 if self.bom else 0
-        lines: list[str] = []
-        starts: list[int] = []
-        endings: list[str] = []
+        if "\r" not in text:
+            # the common case, without a Python-level loop per line
+            lines: list[str] = text[base:].split("\n")
+            starts: list[int] = list(accumulate((len(x) + 1 for x in lines[:-1]), initial=base))
+            endings: list[str] = ["\n"] * len(lines)
+            if lines[-1] or len(lines) == 1:
+                endings[-1] = ""
+            else:  # a final newline adds no empty line
+                lines.pop()
+                starts.pop()
+                endings.pop()
+            return lines, starts, endings
+        lines = []
+        starts = []
+        endings = []
         pos = base
         for m in _LINE_SPLIT.finditer(text, base):
             starts.append(pos)
@@ -148,6 +165,8 @@ class Document:
         end = next((i for i in range(1, len(lines)) if _FM_CLOSE.fullmatch(lines[i])), None)
         if end is None:
             return FrontMatter(None, None, "front matter is not closed (no second '---' line)", 0)
+        from mdnorm import _yaml
+
         data, error, error_line = _yaml.load_mapping("\n".join(lines[1:end]))
         return FrontMatter(end, data, error, error_line + 1 if error_line is not None else 0)
 
@@ -177,6 +196,8 @@ class Document:
         body = "\n".join(self.lines[start:])
         if not body.strip():
             return []
+        from mdnorm._parser import parse_blocks
+
         return parse_blocks(body, start)
 
     @cached_property
@@ -202,16 +223,14 @@ class Document:
         return flags
 
     def walk(self, tokens: list[Token] | None = None) -> list[Token]:
-        """All tokens, depth first, in source order."""
-        out: list[Token] = []
-        stack = list(reversed(self.blocks if tokens is None else tokens))
-        while stack:
-            tok = stack.pop()
-            out.append(tok)
-            kids = tok.get("children")
-            if kids:
-                stack.extend(reversed(kids))
-        return out
+        """All tokens, depth first, in source order (computed once for the whole document)."""
+        if tokens is None:
+            return self._all_tokens
+        return _walk(tokens)
+
+    @cached_property
+    def _all_tokens(self) -> list[Token]:
+        return _walk(self.blocks)
 
     @cached_property
     def headings(self) -> list[Heading]:
@@ -247,6 +266,18 @@ class Document:
             for m in URL_IN_TEXT.finditer(masked):
                 out.append((ln, m.start(), line[m.start() : m.end()]))
         return out
+
+
+def _walk(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    stack = list(reversed(tokens))
+    while stack:
+        tok = stack.pop()
+        out.append(tok)
+        kids = tok.get("children")
+        if kids:
+            stack.extend(reversed(kids))
+    return out
 
 
 def _content_end(doc: Document, tok: Token) -> int:

@@ -8,7 +8,6 @@ what ``mdnorm rule CODE`` prints, so the docs users read sit beside the code.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -42,6 +41,8 @@ class Rule:
 
     @property
     def doc(self) -> str:
+        import inspect
+
         return inspect.cleandoc(self.check.__doc__ or "")
 
     @property

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mdnorm import urls
-from mdnorm._parser import Token
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import URL_LINE, Document, UrlLine, content_end
+from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end
 from mdnorm.rules import Context, make, rule
 
 
