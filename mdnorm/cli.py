@@ -196,19 +196,18 @@ def _run(
         for r in results:
             if r.path == (stdin_filename or "-") and r.new_text is not None:
                 out.write(r.new_text)
+    status = sys.stderr if stdin_fixed else out  # stdout holds the fixed post itself
+    if mode is Mode.FIX and output_format == "text" and not quiet:
+        # first what was fixed, then what remains (issue 3)
+        done = [r for r in results if r.written or (stdin_fixed and r.path == (stdin_filename or "-") and r.changed)]
+        n, m = sum(sum(r.applied.values()) for r in done), len(done)
+        status.write(f"Fixed {n} problem{'s' if n != 1 else ''} in {m} file{'s' if m != 1 else ''}.\n")
     if mode is Mode.DIFF:
-        import difflib
+        from mdnorm.fix import unified_diff
 
         for r in changed:
             assert r.old_text is not None and r.new_text is not None
-            out.writelines(
-                difflib.unified_diff(
-                    r.old_text.splitlines(keepends=True),
-                    r.new_text.splitlines(keepends=True),
-                    f"a/{r.path}",
-                    f"b/{r.path}",
-                )
-            )
+            out.write(unified_diff(r.path, r.old_text, r.new_text))
     elif mode is Mode.CHECK:
         for r in changed:
             out.write(f"Would fix: {r.path}\n")
@@ -230,17 +229,11 @@ def _run(
             click.echo(r.details, err=True)
 
     if output_format == "text" and not quiet:
-        if mode is Mode.FIX:
-            fixed = sum(sum(r.applied.values()) for r in results if r.written or (r.path == "-" and r.changed))
-            nfiles = sum(1 for r in results if r.written)
-            out.write(
-                f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {nfiles} file{'s' if nfiles != 1 else ''}.\n"
-            )
         if mode in (Mode.DIFF, Mode.CHECK):
             n = len(changed)
             out.write(f"{n} file{'s' if n != 1 else ''} would be changed.\n" if n else "No file would be changed.\n")
         elif diagnostics or not statistics:
-            out.write(text_report.summary_line(diagnostics, unsafe_fixes) + "\n")
+            status.write(text_report.summary_line(diagnostics, unsafe_fixes) + "\n")
 
     # 4. exit code
     if internal:

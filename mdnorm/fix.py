@@ -14,20 +14,35 @@ from collections import Counter
 from typing import NamedTuple
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import Document
+from mdnorm.document import Document, content_end
 from mdnorm.lint import lint_document
 from mdnorm.rules import Context
 
 MAX_PASSES = 10
 
-#: Rules whose edits are meant to change visible text (the rest only move whitespace).
-_TEXT_CHANGING = frozenset({"HT001", "DL001", "KD001", "HD002"})
+#: Rules whose edits are meant to change visible text; each may change it only as
+#: :func:`_edit_problem` allows.  Every other rule may only move whitespace.
+_TEXT_CHANGING = frozenset({"HT001", "DL001", "KD001"})
+_TOC_TEXT = "*toc{:toc}"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+#: Blocks whose content must come out of a fix exactly as it went in.
+_VERBATIM_BLOCKS = ("block_code", "block_math", "liquid_block", "kd_extension", "block_html")
 _WS = re.compile(r"[\s\ufeff]+")
 _ANY_URL = re.compile(r"https?://[^\s<>\"'`）（，。；：！？、】【《》「」\])]+", re.IGNORECASE)
 
 
 class FixError(Exception):
-    """The fixer could not produce a safe result; the file is left untouched."""
+    """The fixer could not produce a safe result; the file is left untouched.
+
+    Always a bug in a rule (or in the fixer), never the user's fault: the message
+    names the file and asks for a report, and the runner turns it into an internal
+    error for that one file while the run goes on.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{problem} in {path}; the file was not written. Please report this as a bug, with the file")
+        self.path = path
+        self.problem = problem
 
 
 class FixResult(NamedTuple):
@@ -83,14 +98,14 @@ def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = Non
             break
         passes += 1
         if passes > MAX_PASSES:
-            raise FixError(
-                f"fixes did not settle after {MAX_PASSES} passes; please report this as a bug with the file attached"
-            )
+            pending = ", ".join(sorted({d.code for d, _ in chosen}))
+            raise FixError(doc.path, f"fixes did not settle after {MAX_PASSES} passes ({pending} still apply)")
         for d, fix in chosen:
             for e in fix.edits:
                 old = current.text[e.start : e.end]
-                if d.code not in _TEXT_CHANGING and _WS.sub("", old) != _WS.sub("", e.replacement):
-                    raise FixError(f"{d.code} edit would change text {old!r} -> {e.replacement!r}")
+                problem = _edit_problem(d.code, old, e.replacement)
+                if problem:
+                    raise FixError(doc.path, f"{d.code} fix at line {d.line} {problem}")
                 if d.code == "DL001":
                     removed_urls.update(_url_key(u) for u in _ANY_URL.findall(old))
             applied[d.code] += 1
@@ -101,6 +116,46 @@ def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = Non
     return FixResult(current.text, applied, passes, diags)
 
 
+def _edit_problem(code: str, old: str, new: str) -> str | None:
+    """Why one edit changes more visible text than its rule may, or ``None``.
+
+    This is the "non-whitespace text is the same apart from the edits' own text"
+    half of the safety check, done per edit where the rule that made it is known.
+    """
+    o, n = _WS.sub("", old), _WS.sub("", new)
+    if o == n:
+        return None
+    if code == "HT001" and old.lower() == "http" and new.lower() == "https":
+        return None
+    if code == "DL001" and not n:
+        return None  # removing a duplicate entry; its URLs are accounted for
+    if code == "KD001" and not o and n == _TOC_TEXT:
+        return None
+    return f"would change the text {old[:60]!r} to {new[:60]!r}"
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    """``--diff`` output for one file: ``--- a/path`` / ``+++ b/path`` hunks.
+
+    Lines keep their own endings; a last line without one gets git's
+    ``\\ No newline at end of file`` marker so the diff stays a valid patch.
+    """
+    import difflib
+
+    out: list[str] = []
+    for line in difflib.unified_diff(_lines(old), _lines(new), f"a/{path}", f"b/{path}"):
+        if line.endswith(("\n", "\r")):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split only at CR/LF (``str.splitlines`` also splits at FF, U+2028...)."""
+    return _LINE.findall(text)
+
+
 def _url_key(url: str) -> str:
     return re.sub(r"^https?://", "", url, flags=re.IGNORECASE)
 
@@ -109,8 +164,23 @@ def url_counts(text: str) -> Counter[str]:
     return Counter(_url_key(u) for u in _ANY_URL.findall(text))
 
 
+_KIND_NAMES = {
+    "block_code": "code block",
+    "block_math": "math block",
+    "liquid_block": "Liquid block",
+    "kd_extension": "kramdown extension block",
+    "block_html": "HTML block",
+}
+
+
 def _blocks(doc: Document, kind: str) -> list[str]:
-    return [t.get("raw", "") for t in doc.walk() if t["type"] == kind]
+    """The content of every ``kind`` block: mistune's ``raw``, else its source lines."""
+    out = []
+    for t in doc.walk():
+        if t["type"] == kind:
+            raw = t.get("raw")
+            out.append(raw if raw is not None else "\n".join(doc.lines[t["_line"] : content_end(doc, t)]))
+    return out
 
 
 def verify(before: Document, after: Document, removed_urls: Counter[str], heading_fixes: bool = False) -> None:
@@ -124,14 +194,15 @@ def verify(before: Document, after: Document, removed_urls: Counter[str], headin
     want.subtract(removed_urls)
     have = url_counts(after.text)
     lost = {u: n for u, n in want.items() if n > have.get(u, 0)}
+    path = before.path
     if lost:
-        raise FixError(f"safety check failed: the fix would lose URL(s) {sorted(lost)[:3]}")
+        raise FixError(path, f"safety check failed: the fix would lose URL(s) {sorted(lost)[:3]}")
     b_fm, a_fm = before.front_matter, after.front_matter
     if (b_fm is None) != (a_fm is None) or (b_fm is not None and a_fm is not None and b_fm.data != a_fm.data):
-        raise FixError("safety check failed: the fix would change the front matter data")
-    for kind in ("block_code", "block_math"):
+        raise FixError(path, "safety check failed: the fix would change the front matter data")
+    for kind in _VERBATIM_BLOCKS:
         if _blocks(before, kind) != _blocks(after, kind):
-            raise FixError(f"safety check failed: the fix would change a {kind.replace('block_', '')} block")
+            raise FixError(path, f"safety check failed: the fix would change a {_KIND_NAMES[kind]}")
     bh = [(h.level, h.text) for h in before.headings]
     ah = [(h.level, h.text) for h in after.headings]
     if heading_fixes:
@@ -140,4 +211,4 @@ def verify(before: Document, after: Document, removed_urls: Counter[str], headin
     else:
         ok = bh == ah
     if not ok:
-        raise FixError("safety check failed: the fix would change the headings")
+        raise FixError(path, "safety check failed: the fix would change the headings")
