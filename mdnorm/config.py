@@ -13,13 +13,12 @@ import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+# tomllib (or tomli) is imported only when a config file is read: most runs
+# of the pre-commit hook should not pay for it.
 
 
 class ConfigError(Exception):
@@ -56,10 +55,17 @@ class Config:
 
     def fingerprint(self) -> str:
         """A stable text that changes whenever a setting that affects results does."""
-        d = dataclasses.asdict(self)
-        d.pop("root", None)
-        d.pop("source", None)
-        return repr(sorted(d.items()))
+        return _fingerprint(self)
+
+
+@lru_cache(maxsize=64)
+def _fingerprint(cfg: Config) -> str:
+    # root and source are not compared or hashed (compare=False): configs that
+    # differ only in where they were found share one fingerprint
+    d = dataclasses.asdict(cfg)
+    d.pop("root", None)
+    d.pop("source", None)
+    return repr(sorted(d.items()))
 
 
 # key in the file -> (field name, kind)
@@ -149,6 +155,10 @@ def parse_table(table: dict[str, Any], where: str, base: Config | None = None) -
 
 
 def _read_table(path: Path) -> dict[str, Any] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)

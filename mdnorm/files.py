@@ -56,11 +56,16 @@ def _ignored_by_git(path: str, is_dir: bool, top: str | None) -> bool:
 
 def _excluded(path: str, config: Config) -> bool:
     name = os.path.basename(path)
-    rel = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
+    rel = None  # computed only when a pattern needs it (it costs a relpath per file)
     for pat in (*config.exclude, *config.extend_exclude):
         pat = pat.rstrip("/")
-        if fnmatch(name, pat) or fnmatch(rel, pat) or fnmatch(rel, pat + "/*"):
+        if fnmatch(name, pat):
             return True
+        if "/" in pat or "*" in pat:
+            if rel is None:
+                rel = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
+            if fnmatch(rel, pat) or fnmatch(rel, pat + "/*"):
+                return True
     return False
 
 

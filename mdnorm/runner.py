@@ -9,17 +9,23 @@ set: either way the run goes on with the other files.
 from __future__ import annotations
 
 import enum
+import errno
 import os
 import sys
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mdnorm import config as config_mod
 from mdnorm import site
 from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
+
+if TYPE_CHECKING:
+    from mdnorm.resultcache import ResultCache
 
 
 class Mode(enum.Enum):
@@ -40,6 +46,8 @@ class FileResult:
     error: str | None = None
     details: str | None = None
     passes: int = 0
+    #: key under which ``diagnostics`` may be cached (None: not cacheable, or came from the cache)
+    cache_key: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -53,8 +61,12 @@ def read_source(path: str, cfg: Config, stdin: bytes | None = None) -> bytes | s
     try:
         st = os.stat(path)
     except FileNotFoundError:
+        if os.path.islink(path):
+            return "dangling symlink: its target does not exist"
         return "file disappeared before it could be read"
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop: following the link leads back to it"
         return f"cannot read: {exc.strerror}"
     if os.path.isdir(path):
         return "is a directory, not a file"
@@ -76,6 +88,40 @@ def _layouts(path: str, cfg: Config) -> frozenset[str] | None:
     return site.layouts_for(folder)
 
 
+def _cache_key(path: str, shown: str, data: bytes, cfg: Config, codes: frozenset[str]) -> str:
+    from mdnorm.resultcache import file_key
+
+    layouts = _layouts(path, cfg)
+    extra = repr((sorted(codes), sorted(layouts) if layouts is not None else None))
+    return file_key(shown, data, cfg.fingerprint(), extra)
+
+
+def _needs_fixing(diagnostics: list[Diagnostic], unsafe: bool) -> bool:
+    return any(d.fix is not None and (unsafe or d.fix.applicability == "safe") for d in diagnostics)
+
+
+def cached_result(path: str, base: Config, mode: Mode, unsafe: bool, cache: ResultCache) -> FileResult | None:
+    """The cache's answer for ``path``, or None when the file must be processed.
+
+    Reads and hashes the file but never parses it.  In fix modes an entry only
+    answers when nothing in it is fixable (the file would not change).
+    """
+    from mdnorm.lint import codes_for
+
+    try:
+        cfg = config_mod.for_path(base, path)
+        codes = codes_for(cfg, path)
+        data = read_source(path, cfg)
+    except Exception:  # process_file will report it properly
+        return None
+    if isinstance(data, str):
+        return None
+    hit = cache.get(_cache_key(path, path, data, cfg, codes), path)
+    if hit is None or (mode is not Mode.LINT and _needs_fixing(hit, unsafe)):
+        return None
+    return FileResult(path, hit)
+
+
 def process_file(
     path: str,
     base: Config,
@@ -84,7 +130,10 @@ def process_file(
     stdin: bytes | None = None,
     display: str | None = None,
 ) -> FileResult:
-    """Lint (and in fix modes, fix) one file.  Never raises for a file's content."""
+    """Lint (and in fix modes, fix) one file.  Never raises for a file's content.
+
+    ``cache_key`` is set on the result when its diagnostics may be cached.
+    """
     from mdnorm.lint import codes_for, lint_document
     from mdnorm.rules import Context
 
@@ -98,6 +147,7 @@ def process_file(
             if "IO001" in codes:
                 result.diagnostics = [Diagnostic(shown, 1, 1, "IO001", data)]
             return result
+        result.cache_key = _cache_key(path, shown, data, cfg, codes)
         try:
             doc = Document.from_bytes(shown, data)
         except DecodeError as exc:
@@ -113,6 +163,7 @@ def process_file(
         try:
             fixed = fix_document(doc, ctx, codes, unsafe=unsafe)
         except FixError as exc:
+            result.cache_key = None
             result.error = str(exc)
             result.diagnostics = lint_document(doc, ctx, codes)
             return result
@@ -125,20 +176,116 @@ def process_file(
             from mdnorm.writer import write_atomic
 
             try:
-                write_atomic(path, fixed.text.encode("utf-8"))
+                new_data = fixed.text.encode("utf-8")
+                write_atomic(path, new_data)
                 result.written = True
-            except OSError as exc:
-                result.error = f"cannot write: {exc.strerror or exc}"
-                result.diagnostics = lint_document(doc, ctx, codes)
+                result.cache_key = _cache_key(path, shown, new_data, cfg, codes)
+            except OSError as exc:  # not a bug in mdnorm: IO001, like a file it cannot read
+                result.cache_key = None
+                io001 = Diagnostic(shown, 1, 1, "IO001", f"cannot write: {exc.strerror or exc}; left unchanged")
+                result.diagnostics = [io001, *lint_document(doc, ctx, codes)]
                 result.applied = Counter()
         return result
     except KeyboardInterrupt:
         raise
     except RecursionError:
+        result.cache_key = None
         result.error = "internal error: input nested too deeply; please report this as a bug"
         result.details = traceback.format_exc()
         return result
     except Exception as exc:
+        result.cache_key = None
         result.error = f"internal error ({type(exc).__name__}: {exc}); please report this as a bug"
         result.details = traceback.format_exc()
         return result
+
+
+#: Below this many files to parse, a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 64
+
+
+def _worker(args: tuple[str, Config, Mode, bool]) -> FileResult:
+    path, cfg, mode, unsafe = args
+    return process_file(path, cfg, mode, unsafe)
+
+
+def _jobs(requested: int | None, todo: int) -> int:
+    if requested is not None and requested > 0:
+        return min(requested, todo) or 1
+    if todo < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, todo // (PARALLEL_MIN_FILES // 2)))
+
+
+def run_files(
+    files: list[str],
+    cfg: Config,
+    mode: Mode = Mode.LINT,
+    unsafe: bool = False,
+    *,
+    stdin_data: bytes | None = None,
+    stdin_name: str | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    on_done: Callable[[str], None] | None = None,
+) -> list[FileResult]:
+    """Process ``files``; results come back in the order of ``files``.
+
+    Files the cache answers are done first, in this process; the rest are spread
+    over a process pool when there are enough of them (``jobs``: None = by CPU
+    count, 1 = serial).  The cache is saved once, at the end.
+    """
+    cache = None
+    if use_cache and cfg.cache:
+        from mdnorm.resultcache import ResultCache
+
+        cache = ResultCache(cfg.root)
+    results: list[FileResult | None] = [None] * len(files)
+    todo: list[int] = []
+    for i, path in enumerate(files):
+        if path == "-":
+            data = stdin_data if stdin_data is not None else sys.stdin.buffer.read()
+            results[i] = process_file(path, cfg, mode, unsafe, data, stdin_name or "-")
+        elif cache is not None:
+            r = cached_result(path, cfg, mode, unsafe, cache)
+            if r is None:
+                todo.append(i)
+                continue
+            results[i] = r
+        else:
+            todo.append(i)
+            continue
+        if on_done is not None:
+            on_done(path)
+    n = _jobs(jobs, len(todo))
+    if n > 1 and "fork" in _mp_methods():
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            args = [(files[i], cfg, mode, unsafe) for i in todo]
+            for i, r in zip(todo, pool.imap(_worker, args, chunksize=8), strict=True):
+                results[i] = r
+                if on_done is not None:
+                    on_done(files[i])
+    else:
+        for i in todo:
+            results[i] = process_file(files[i], cfg, mode, unsafe)
+            if on_done is not None:
+                on_done(files[i])
+    done = [r for r in results if r is not None]
+    if cache is not None:
+        for r in done:
+            if r.cache_key is not None and r.error is None:
+                cache.put(r.cache_key, r.diagnostics)
+        cache.save()
+    return done
+
+
+def _mp_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()

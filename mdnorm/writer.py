@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 
 TMP_PREFIX = ".mdnorm-"
 TMP_SUFFIX = ".tmp"
@@ -31,6 +30,8 @@ def write_atomic(path: str, data: bytes) -> None:
     mode = stat.S_IMODE(st.st_mode)
     if not mode & 0o222 or not os.access(target, os.W_OK):
         raise PermissionError(13, "file is read-only", path)
+    import tempfile  # only when writing: it costs ~3 ms at import
+
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from mdnorm.config import Config
@@ -113,6 +114,7 @@ def _matches(code: str, selectors: Iterable[str]) -> int:
     return best
 
 
+@lru_cache(maxsize=64)
 def selected_codes(config: Config) -> frozenset[str]:
     """Codes enabled by select/extend-select minus ignore (more specific wins, as in ruff)."""
     out = set()
