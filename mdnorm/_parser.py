@@ -147,13 +147,21 @@ class _Parser(BlockParser):
         return end
 
 
-def _after_block_boundary(state: BlockState) -> bool:
+def _after_block_boundary(state: BlockState, start: int) -> bool:
     last = state.tokens[-1] if state.tokens else None
-    return last is None or last["type"] == "blank_line"
+    if last is None or last["type"] == "blank_line":
+        return True
+    # a list or block quote swallows the blank line that ends it, so look at the
+    # source: kramdown starts a math block after "- item", a blank line, "$$".
+    src = state.src
+    if start < 2 or src[start - 1] != "\n":
+        return False
+    prev = src.rfind("\n", 0, start - 1)
+    return not src[prev + 1 : start - 1].strip(" \t")
 
 
 def _parse_math(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
-    if not _after_block_boundary(state):
+    if not _after_block_boundary(state, m.start()):
         return None
     src = state.src
     close = src.find("$$", m.end())
