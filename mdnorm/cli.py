@@ -80,8 +80,21 @@ def main() -> None:
 @click.option("--stdin-filename", help="The path to report for '-' (stdin).")
 @click.option("--no-color", is_flag=True, help="Never color the output (also: NO_COLOR).")
 @click.option("-v", "--verbose", is_flag=True, help="Show details (tracebacks) of internal errors.")
+@click.option(
+    "--add-baseline",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE.json]",
+    help="Record today's problems in a baseline (default: .mdnorm-baseline.json) and exit 0.",
+)
+@click.option("--baseline", "baseline_file", type=click.Path(), help="Report only problems not in this baseline.")
+@click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every problem.")
 def check(paths: tuple[str, ...], **opts: Any) -> None:
     """Check (and with --fix, fix) posts under PATHS (default: .)."""
+    add = opts.get("add_baseline")
+    if add and not add.endswith(".json"):  # ``--add-baseline posts/``: a path, not the FILE
+        paths, opts["add_baseline"] = (*paths, add), ""
     try:
         code = _run(list(paths) or ["."], **opts)
     except KeyboardInterrupt:
@@ -165,7 +178,11 @@ def _run(
     stdin_filename: str | None,
     no_color: bool,
     verbose: bool,
+    add_baseline: str | None = None,
+    baseline_file: str | None = None,
+    no_baseline: bool = False,
 ) -> int:
+    from mdnorm import baseline as baseline_mod
     from mdnorm import report
     from mdnorm.config import ConfigError
     from mdnorm.files import PathError, discover
@@ -176,6 +193,10 @@ def _run(
     try:
         cfg = _load_config(config_path, select, ignore, extend_select)
         files = list(discover(paths, cfg))
+        if add_baseline is not None and (fix or show_diff or check_only):
+            raise ConfigError("--add-baseline records problems; it cannot be combined with --fix, --diff or --check")
+        baseline_file = baseline_mod.path_for_run(cfg, baseline_file, no_baseline or add_baseline is not None)
+        baseline = baseline_mod.load(baseline_file) if baseline_file else None
     except (ConfigError, PathError) as exc:
         click.echo(f"mdnorm: error: {exc}", err=True)
         return EXIT_USAGE
@@ -190,6 +211,13 @@ def _run(
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
     internal = [r for r in results if r.error]
     changed = [r for r in results if r.changed]
+    texts = {r.path: r.new_text for r in results if r.new_text is not None}
+    if add_baseline is not None:
+        return _add_baseline(cfg, add_baseline, [r.path for r in results], diagnostics, texts, internal)
+    outcome = None
+    if baseline is not None:
+        outcome = baseline_mod.apply(baseline, diagnostics, cfg, [r.path for r in results], texts)
+        diagnostics = outcome.reported
 
     # 3. report
     if stdin_fixed:
@@ -234,6 +262,9 @@ def _run(
             out.write(f"{n} file{'s' if n != 1 else ''} would be changed.\n" if n else "No file would be changed.\n")
         elif diagnostics or not statistics:
             status.write(text_report.summary_line(diagnostics, unsafe_fixes) + "\n")
+    if outcome is not None and baseline is not None and not quiet and (outcome.baselined or outcome.stale):
+        note = baseline_mod.describe(outcome, os.path.relpath(baseline.file))
+        (status if output_format == "text" or statistics else sys.stderr).write(note)
 
     # 4. exit code
     if internal:
@@ -245,6 +276,31 @@ def _run(
     if mode is Mode.FIX and exit_non_zero_on_fix and changed:
         return EXIT_PROBLEMS
     return EXIT_PROBLEMS if diagnostics else EXIT_OK
+
+
+def _add_baseline(
+    cfg: Config,
+    option: str,
+    checked: list[str],
+    diagnostics: list[Diagnostic],
+    texts: dict[str, str],
+    internal: list[FileResult],
+) -> int:
+    """``--add-baseline``: write today's problems (keeping entries of unchecked files) and say so."""
+    from mdnorm import baseline as baseline_mod
+
+    target = baseline_mod.path_for_add(cfg, option)
+    try:
+        n_files = baseline_mod.update(target, checked, diagnostics, texts)
+    except (baseline_mod.BaselineError, OSError) as exc:
+        click.echo(f"mdnorm: error: {exc}", err=True)
+        return EXIT_USAGE
+    n = len(diagnostics)
+    problems = f"{n} problem{'s' if n != 1 else ''} in {n_files} file{'s' if n_files != 1 else ''}"
+    click.echo(f"Wrote {os.path.relpath(target)}: {problems}.")
+    for r in internal:
+        click.echo(f"{r.path}: error: {r.error}", err=True)
+    return EXIT_INTERNAL if internal else EXIT_OK
 
 
 def _statistics(diagnostics: list[Diagnostic]) -> str:
