@@ -1,0 +1,237 @@
+"""Hostile and broken input: every bad file is one clear line, never a crash.
+
+For each kind of bad file the CLI must name the file in one line with a rule code,
+exit with the documented code, print no traceback, leave the file's bytes alone
+under ``--fix`` and still process the other files of the run (here ``ok.md``,
+whose trailing spaces ``--fix`` must still remove).  The second half checks that
+Markdown built to hit quadratic paths in the parser stays linear: each input is
+timed at two sizes and only the *ratio* is compared, never an absolute time.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from mdnorm.cli import main
+from mdnorm.config import Config
+from mdnorm.document import Document
+from mdnorm.fix import fix_document
+from mdnorm.lint import lint_document
+from mdnorm.rules import Context
+
+FM = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n"
+OK_POST = FM + "* toc\n{:toc}\n\n# A\n\n## B\n\ntext   \n"
+OK_FIXED = OK_POST.replace("text   \n", "text\n")
+
+# A PNG header followed by binary data, as a picture renamed to .md would start.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
+
+
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    monkeypatch.chdir(tmp_path)
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def _billion_laughs(levels: int) -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _big_yaml() -> str:
+    return "".join(f"key{i}: {'v' * 40}\n" for i in range(22_000))  # ~1 MB
+
+
+# name, content, the code the file's one line must carry, a fragment of its message,
+# and whether --fix may change the file (only the line-ending/BOM cases may).
+BAD_INPUTS: list[tuple[str, bytes, str, str, bool]] = [
+    ("latin1", (FM + "café crème\n").encode("latin-1"), "IO001", "not UTF-8", False),
+    ("gbk", (FM + "深度学习模型\n").encode("gbk"), "IO001", "not UTF-8", False),
+    ("png", PNG, "IO001", "binary", False),
+    ("nul", (FM + "a\x00b\n").encode(), "IO001", "binary", False),
+    ("empty", b"", "FM001", "no front matter", False),
+    ("only-bom", b"\xef\xbb\xbf", "WS004", "byte order mark", True),
+    ("crlf", OK_FIXED.replace("\n", "\r\n").encode(), "WS004", "CRLF", True),
+    ("cr-only", OK_FIXED.replace("\n", "\r").encode(), "WS004", "CR line endings", True),
+    ("mixed", OK_FIXED.replace("\n", "\r\n", 3).replace("\n", "\r", 2).encode(), "WS004", "mixed", True),
+    ("fm-unclosed", b"---\nlayout: post\ntitle: T\n\ntext\n", "FM002", "not closed", False),
+    ("fm-list", b"---\n- a\n- b\n---\n\ntext\n", "FM002", "list", False),
+    ("fm-scalar", b"---\njust words\n---\n\ntext\n", "FM002", "not a mapping", False),
+    (
+        "fm-duplicate",
+        b"---\nlayout: post\nlayout: page\ntitle: T\ncategory: C\n---\n\ntext\n",
+        "FM002",
+        "duplicate",
+        False,
+    ),
+    ("fm-tabs", b"---\nlayout: post\n\ttitle: T\ncategory: C\n---\n\ntext\n", "FM002", "tab", False),
+    ("fm-bomb", ("---\n" + _billion_laughs(9) + "---\n\ntext\n").encode(), "FM002", "aliases expand", False),
+    ("fm-self-alias", b"---\nlayout: post\na: &a [1, *a]\n---\n\ntext\n", "FM002", "refers to itself", False),
+    ("fm-too-deep", ("---\nx: " + "[" * 5000 + "]" * 5000 + "\n---\n\ntext\n").encode(), "FM002", "", False),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "code", "fragment", "fixable"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_bad_input_is_one_line_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: bytes, code: str, fragment: str, fixable: bool
+) -> None:
+    bad = tmp_path / f"{name}.md"
+    bad.write_bytes(content)
+    (tmp_path / "ok.md").write_text(OK_POST, encoding="utf-8")
+
+    lint = run(tmp_path, monkeypatch, "--no-color", ".")
+    assert lint.exit_code == 1, lint.output
+    assert "Traceback" not in lint.output
+    mine = [ln for ln in lint.stdout.splitlines() if ln.startswith(f"{name}.md:")]
+    assert any(f" {code} " in ln and fragment in ln for ln in mine), lint.output
+    assert "ok.md:14:5: WS001" in lint.stdout  # the other file was still checked
+
+    fixed = run(tmp_path, monkeypatch, "--no-color", "--fix", ".")
+    assert "Traceback" not in fixed.output
+    assert fixed.exit_code in (0, 1), fixed.output
+    assert (tmp_path / "ok.md").read_text(encoding="utf-8") == OK_FIXED
+    if fixable:
+        assert b"\r" not in bad.read_bytes() and not bad.read_bytes().startswith(b"\xef\xbb\xbf")
+    else:
+        assert bad.read_bytes() == content
+
+
+def test_line_endings_are_fixed_without_losing_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CRLF, CR-only and mixed endings all come back as the same LF text."""
+    for name, nl in (("crlf", "\r\n"), ("cr", "\r")):
+        (tmp_path / f"{name}.md").write_bytes(OK_FIXED.replace("\n", nl).encode())
+    result = run(tmp_path, monkeypatch, "--fix", ".")
+    assert result.exit_code == 0, result.output
+    for name in ("crlf", "cr"):
+        assert (tmp_path / f"{name}.md").read_text(encoding="utf-8") == OK_FIXED
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object/apply:builtins.open ['{marker}', 'w']",
+        "!!python/object/new:subprocess.Popen [['touch', '{marker}']]",
+    ],
+)
+def test_yaml_tags_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tag: str) -> None:
+    """The safe loader refuses Python tags: the file the tag would create never appears."""
+    marker = tmp_path / "PWNED"
+    post = "---\nlayout: post\nx: " + tag.format(marker=marker) + "\n---\n\ntext\n"
+    (tmp_path / "p.md").write_text(post, encoding="utf-8")
+    for args in ((".",), ("--fix", ".")):
+        result = run(tmp_path, monkeypatch, *args)
+        assert result.exit_code == 1
+        assert "FM002" in result.stdout and "Traceback" not in result.output
+    assert not marker.exists()
+
+
+def test_one_megabyte_of_yaml_is_just_front_matter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    post = "---\nlayout: post\ntitle: T\ncategory: C\n" + _big_yaml() + "---\n\n* toc\n{:toc}\n\n# A\n\n## B\n"
+    assert len(post) > 1_000_000
+    (tmp_path / "p.md").write_text(post, encoding="utf-8")
+    result = run(tmp_path, monkeypatch, ".")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_long_plain_yaml_list_is_not_taken_for_an_alias_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    post = "---\nlayout: post\ntitle: T\ncategory: C\ntags:\n" + "- a\n" * 150_000 + "---\n\ntext\n"
+    (tmp_path / "p.md").write_text(post, encoding="utf-8")
+    result = run(tmp_path, monkeypatch, "--select", "FM", ".")
+    assert result.exit_code == 0, result.output
+
+
+def test_alias_bomb_stays_linear() -> None:
+    """Adding a level multiplies the expansion by 9 but the check's work only grows by a line."""
+    doc = Document("p.md", "---\n" + _billion_laughs(30) + "---\n")
+    fm = doc.front_matter
+    assert fm is not None and fm.data is None and fm.error is not None
+    assert "aliases expand" in fm.error
+
+
+def test_ten_megabyte_line_is_over_the_default_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    post = tmp_path / "huge.md"
+    post.write_bytes(FM.encode() + b"a" * 10_000_000 + b"\n")
+    (tmp_path / "ok.md").write_text(OK_POST, encoding="utf-8")
+    result = run(tmp_path, monkeypatch, "--fix", ".")
+    assert result.exit_code == 1
+    assert "huge.md:1:1: IO001" in result.stdout and "max-file-size" in result.stdout
+    assert post.stat().st_size == len(FM) + 10_000_001
+    assert (tmp_path / "ok.md").read_text(encoding="utf-8") == OK_FIXED
+
+
+def test_ten_megabyte_line_is_checked_when_the_limit_allows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".mdnorm.toml").write_text("max-file-size = 20000000\n", encoding="utf-8")
+    (tmp_path / "huge.md").write_text(FM + "* toc\n{:toc}\n\n# A\n\n## B\n\n" + "word " * 2_000_000 + "\n")
+    result = run(tmp_path, monkeypatch, "huge.md")
+    assert "Traceback" not in result.output
+    assert "IO001" not in result.stdout
+    assert result.exit_code == 1  # the trailing space after the last word
+    assert "WS001" in result.stdout
+
+
+# -- Markdown built to be slow ------------------------------------------------
+
+CTX = Context(Config())
+
+
+def _cost(text: str) -> float:
+    """Best of three: parse, lint and fix ``text`` (the work --fix does on one file)."""
+    best = float("inf")
+    for _ in range(3):
+        gc.collect()
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            lint_document(Document("p.md", text), CTX)
+            fix_document(Document("p.md", text), CTX)
+            best = min(best, time.perf_counter() - t0)
+        finally:
+            gc.enable()
+    return best
+
+
+# name, a builder for n units, and n (small enough for the suite, large enough to time)
+SLOW: list[tuple[str, Callable[[int], str], int]] = [
+    ("fence-opener-lines", lambda n: FM + "```a\n" * n, 20_000),
+    ("ref-def-openers", lambda n: FM + "[a]: <\n" * n, 5_000),
+    ("html-openers", lambda n: FM + "<a\n" * n, 8_000),
+    ("nested-quotes", lambda n: FM + ">" * n + " x\n", 50_000),
+    ("nested-quotes-spaced", lambda n: FM + "> " * n + "x\n", 25_000),
+    ("nested-lists", lambda n: FM + "- " * n + "x\n", 6_000),
+    ("nested-ordered-lists", lambda n: FM + "1. " * n + "x\n", 25_000),
+    ("quote-in-list", lambda n: FM + "> - " * n + "x\n", 6_000),
+    ("one-long-line", lambda n: FM + "word " * n + "\n", 100_000),
+    ("one-long-url-line", lambda n: FM + "http://a.b/" + "x" * n + "\n", 500_000),
+    ("dollar-lines", lambda n: FM + "$$\n" * n, 10_000),
+    ("dollars-inline", lambda n: FM + "a $$ " * n + "\n", 20_000),
+    ("unclosed-fence", lambda n: FM + "```\n" + "text http://x.y/z\n\n" * n, 8_000),
+    ("unclosed-math", lambda n: FM + "$$\n" + "text http://x.y/z\n\n" * n, 1_500),
+    ("stray-hashes", lambda n: FM + "#\n" * n, 5_000),
+    ("backtick-run-then-text", lambda n: FM + "see http://x.y " + "`" * n + "a" * n + "\n", 5_000),
+    ("brackets", lambda n: FM + "[" * n + "\n", 50_000),
+    ("table-rows", lambda n: FM + "|a|b|\n|-|-|\n" + "|x|y|\n" * n, 5_000),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "n"), SLOW, ids=[s[0] for s in SLOW])
+def test_slow_markdown_is_linear(name: str, build: Callable[[int], str], n: int) -> None:
+    """4x the input may cost about 4x the time; a quadratic path would cost 16x."""
+    small = _cost(build(n))
+    large = _cost(build(4 * n))
+    ratio = large / max(small, 1e-3)
+    assert ratio < 10, f"{name}: {4 * n} units took {ratio:.1f}x the time of {n}"
+
+
+def test_deep_nesting_never_raises_recursion_error() -> None:
+    for body in (">" * 100_000 + " x\n", "- " * 100_000 + "x\n", "".join(" " * i + "- x\n" for i in range(0, 400, 2))):
+        doc = Document("p.md", FM + body)
+        lint_document(doc, CTX)
+        assert doc.blocks  # parsed into something, not an exception
