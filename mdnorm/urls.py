@@ -49,6 +49,26 @@ def normalize(url: str) -> str:
     return key
 
 
+def coarse_key(url: str) -> str:
+    """A cheap key that is equal for any two URLs whose :func:`normalize` keys are.
+
+    It drops the scheme, the query and the fragment, lowercases everything and
+    strips default ports and trailing slashes: coarser than ``normalize`` in every
+    respect, so it can rule out duplicates without parsing each URL.
+    """
+    rest = url.split("://", 1)[-1].lower()
+    for sep in ("#", "?"):
+        cut = rest.find(sep)
+        if cut >= 0:
+            rest = rest[:cut]
+    slash = rest.find("/")
+    host, path = (rest, "") if slash < 0 else (rest[:slash], rest[slash:])
+    host = host.rsplit("@", 1)[-1]  # user info is not part of the host
+    if host.endswith((":80", ":443")):
+        host = host.rsplit(":", 1)[0]
+    return host + path.rstrip("/")
+
+
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
