@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -65,10 +66,16 @@ class Outcome(NamedTuple):
     stale: int
 
 
+_SPACE = re.compile(r"\s+")
+_HTTP = re.compile(r"\bhttp://", re.IGNORECASE)
+
+
 def fingerprint(line: str) -> str:
-    """A short hash of a line's content; surrounding whitespace does not count,
-    so re-indenting a line or trimming its end keeps it recognisable."""
-    return hashlib.sha256(line.strip().encode("utf-8")).hexdigest()[:16]
+    """A short hash of a line's content, normalised so that mdnorm's own safe
+    fixes on that line (trimmed or collapsed whitespace, ``http://`` upgraded to
+    ``https://``) do not turn the line's other baselined problems into new ones."""
+    normal = _HTTP.sub("https://", _SPACE.sub(" ", line.strip()))
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
 def relative_path(path: str, root: str) -> str:

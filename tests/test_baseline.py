@@ -40,9 +40,23 @@ def blog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_fingerprint_is_the_line_content_without_surrounding_whitespace() -> None:
+def test_fingerprint_is_the_line_content_up_to_whitespace_and_https() -> None:
     assert baseline.fingerprint("  http://a.example/  ") == baseline.fingerprint("http://a.example/")
+    assert baseline.fingerprint("title:  A\tB") == baseline.fingerprint("title: A B")
+    assert baseline.fingerprint("see HTTP://a.example/") == baseline.fingerprint("see https://a.example/")
     assert baseline.fingerprint("http://a.example/") != baseline.fingerprint("http://b.example/")
+    assert baseline.fingerprint("AB") != baseline.fingerprint("A B")
+
+
+def test_fixing_one_problem_on_a_line_keeps_its_other_problems_baselined(blog: Path) -> None:
+    # line 7 has LE001 (no title, a heading follows) and HT001 with a safe fix
+    post = blog / "_posts" / "entry.md"
+    post.write_text(HEAD + "text\n\nhttp://github.com/x\n\n# Heading\n", encoding="utf-8")
+    run("--add-baseline")
+    result = run("--fix", "--select", "HT001,LE001")
+    assert "https://github.com/x" in post.read_text(encoding="utf-8")
+    assert [line for line in problem_lines(result) if "entry.md" in line] == []
+    assert "1 baseline entry no longer matches" in result.stdout  # the HT001 one
 
 
 def test_file_is_sorted_versioned_and_round_trips(tmp_path: Path) -> None:
