@@ -116,7 +116,7 @@ def _convert(key: str, kind: str, value: Any, where: str) -> Any:
             from mdnorm.rules import check_selector
 
             for v in value:
-                if not check_selector(v):
+                if not v.strip() or not check_selector(v):
                     raise ConfigError(f"{where}: '{key}' has unknown rule code or prefix {v!r}")
             return tuple(v.upper() for v in value)
         return tuple(value)
@@ -143,15 +143,97 @@ def _convert(key: str, kind: str, value: Any, where: str) -> Any:
     raise AssertionError(kind)  # pragma: no cover
 
 
-def parse_table(table: dict[str, Any], where: str, base: Config | None = None) -> Config:
-    """Turn a ``[tool.mdnorm]`` table into a Config layered over ``base``."""
+def _globs(key: str, patterns: tuple[str, ...], prefix: str, where: str) -> tuple[str, ...]:
+    """``patterns`` as the matchers read them: relative to the root config's folder.
+
+    Patterns are matched (as in ruff) against a file's path relative to that
+    folder and against its base name; ``*`` crosses ``/``.  ``**/x`` also matches
+    ``x`` at the top.  A pattern from a nested config (``prefix`` is its folder,
+    relative to the root) is anchored there; one without a ``/`` still matches a
+    base name anywhere below that folder.
+    """
+    out: list[str] = []
+    for pattern in patterns:
+        p = pattern.replace("\\", "/")
+        while p.startswith("./"):
+            p = p[2:]
+        if not p.strip("/"):
+            raise ConfigError(f"{where}: '{key}' has an empty pattern {pattern!r}")
+        if p.startswith("!"):
+            raise ConfigError(f"{where}: '{key}': negated patterns ({pattern!r}) are not supported")
+        variants = [p, p[3:]] if p.startswith("**/") and len(p) > 3 else [p]
+        for v in variants:
+            if not prefix:
+                out.append(v)
+            elif "/" in v:
+                out.append(f"{prefix}/{v}")
+            else:
+                out.extend((v, f"{prefix}/{v}"))
+    return tuple(dict.fromkeys(out))
+
+
+def _union(*parts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for part in parts for c in part))
+
+
+def layer_selection(
+    base: Config,
+    select: tuple[str, ...] | None = None,
+    ignore: tuple[str, ...] | None = None,
+    extend_select: tuple[str, ...] | None = None,
+) -> Config:
+    """Layer rule selection over ``base`` as ruff does: a ``select`` starts afresh
+    (inherited ``ignore`` and ``extend-select`` are dropped); ``ignore`` and
+    ``extend-select`` add to what is inherited."""
+    inh_ignore: tuple[str, ...] = ()
+    inh_extend: tuple[str, ...] = ()
+    if select is not None:
+        new_select = select
+    else:
+        new_select, inh_ignore, inh_extend = base.select, base.ignore, base.extend_select
+    return dataclasses.replace(
+        base,
+        select=new_select,
+        ignore=_union(inh_ignore, ignore or ()),
+        extend_select=_union(inh_extend, extend_select or ()),
+    )
+
+
+def parse_table(table: dict[str, Any], where: str, base: Config | None = None, prefix: str = "") -> Config:
+    """Turn a ``[tool.mdnorm]`` table into a Config layered over ``base``.
+
+    Rule selection layers as in ruff (see :func:`layer_selection`);
+    ``extend-exclude`` and ``per-file-ignores`` add to what ``base`` has; every
+    other key replaces ``base``'s value.  ``prefix`` is the folder of a nested
+    config file relative to the root config's folder ("" for the root config).
+    """
+    cfg = base or Config()
     changes: dict[str, Any] = {}
     for key, value in _flatten(table, where).items():
         if key not in _KEYS:
-            raise ConfigError(f"{where}: unknown key '{key}'")
+            hint = ""
+            if key == "tool" and where.endswith(".mdnorm.toml"):
+                hint = " (.mdnorm.toml takes the keys at its top level, without a [tool.mdnorm] header)"
+            raise ConfigError(f"{where}: unknown key '{key}'{hint}")
         name, kind = _KEYS[key]
         changes[name] = _convert(key, kind, value, where)
-    return dataclasses.replace(base or Config(), **changes)
+    cfg = layer_selection(
+        cfg, changes.pop("select", None), changes.pop("ignore", None), changes.pop("extend_select", None)
+    )
+    if "exclude" in changes:
+        changes["exclude"] = _globs("exclude", changes["exclude"], prefix, where)
+    if "extend_exclude" in changes:
+        changes["extend_exclude"] = cfg.extend_exclude + _globs(
+            "extend-exclude", changes["extend_exclude"], prefix, where
+        )
+    if "per_file_ignores" in changes:
+        entries = [
+            (glob, codes)
+            for pattern, codes in changes["per_file_ignores"]
+            for glob in _globs(f"per-file-ignores.{pattern}", (pattern,), prefix, where)
+        ]
+        changes["per_file_ignores"] = cfg.per_file_ignores + tuple(entries)
+    return dataclasses.replace(cfg, **changes)
 
 
 def _read_table(path: Path) -> dict[str, Any] | None:
@@ -204,27 +286,34 @@ def load(config_path: str | None = None, cwd: str | None = None) -> Config:
 _NESTED_CACHE: dict[tuple[str, Config], Config] = {}
 
 
-def for_path(base: Config, file_path: str) -> Config:
-    """The config for one file: ``base`` plus any ``.mdnorm.toml`` in folders
-    between the base config's root and the file (closest wins, key by key)."""
+def for_folder(base: Config, folder: str) -> Config:
+    """The config for files in ``folder``: ``base`` plus every ``.mdnorm.toml`` in
+    the folders from below the base config's root down to ``folder`` (the
+    closest is applied last; see :func:`parse_table` for how keys combine)."""
     root = Path(base.root)
-    folder = Path(os.path.abspath(file_path)).parent
+    path = Path(os.path.abspath(folder))
     try:
-        rel = folder.relative_to(root)
+        rel = path.relative_to(root)
     except ValueError:
         return base
     if rel == Path("."):
         return base
-    key = (str(folder), base)
+    key = (str(path), base)
     cached = _NESTED_CACHE.get(key)
     if cached is not None:
         return cached
     cfg = base
     current = root
-    for part in rel.parts:
+    for i, part in enumerate(rel.parts):
         current = current / part
         nested = current / ".mdnorm.toml"
         if nested.is_file():
-            cfg = parse_table(_read_table(nested) or {}, str(nested), cfg)
+            prefix = "/".join(rel.parts[: i + 1])
+            cfg = parse_table(_read_table(nested) or {}, str(nested), cfg, prefix)
     _NESTED_CACHE[key] = cfg
     return cfg
+
+
+def for_path(base: Config, file_path: str) -> Config:
+    """The config for one file: see :func:`for_folder`."""
+    return for_folder(base, os.path.dirname(os.path.abspath(file_path)))

@@ -8,7 +8,7 @@ from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
 
-from mdnorm.config import Config
+from mdnorm.config import Config, for_folder
 
 
 class PathError(Exception):
@@ -25,7 +25,7 @@ def _gitignore(folder: str) -> object | None:
         return None
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _git_root(start: str) -> str | None:
@@ -75,7 +75,6 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
     A file named explicitly is always checked (as with ruff), whatever its
     extension or exclude patterns say; folders are walked for ``extensions``.
     """
-    exts = tuple(e if e.startswith(".") else "." + e for e in config.extensions)
     for given in paths:
         if given == "-":
             yield given
@@ -85,7 +84,7 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
         if not os.path.isdir(given):
             yield os.path.normpath(given)
             continue
-        top = _git_root(os.path.abspath(given)) if config.respect_gitignore else None
+        top = _git_root(os.path.abspath(given))
         found: list[str] = []
         seen_dirs: set[tuple[int, int]] = set()
         for folder, dirs, files in os.walk(given, followlinks=True):
@@ -99,19 +98,27 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
                 dirs[:] = []
                 continue
             seen_dirs.add(key)
+            # a nested .mdnorm.toml may change extensions and excludes below it
+            here = for_folder(config, folder)
+            git_top = top if here.respect_gitignore else None
             keep = []
             for d in sorted(dirs):
                 full = os.path.join(folder, d)
-                if _excluded(full, config) or _ignored_by_git(os.path.abspath(full), True, top):
+                if _excluded(full, here) or _ignored_by_git(os.path.abspath(full), True, git_top):
                     continue
                 keep.append(d)
             dirs[:] = keep
+            exts = _extensions(here)
             for f in files:
                 if not f.endswith(exts):
                     continue
                 full = os.path.join(folder, f)
-                if _excluded(full, config) or _ignored_by_git(os.path.abspath(full), False, top):
+                if _excluded(full, here) or _ignored_by_git(os.path.abspath(full), False, git_top):
                     continue
                 found.append(os.path.normpath(full))
         found.sort()
         yield from found
+
+
+def _extensions(config: Config) -> tuple[str, ...]:
+    return tuple(e if e.startswith(".") else "." + e for e in config.extensions)
