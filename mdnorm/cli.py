@@ -122,11 +122,11 @@ def _load_config(config_path: str | None, select: str | None, ignore: str | None
         for sel in _codes(value) or ():
             if not check_selector(sel):
                 raise config_mod.ConfigError(f"{opt_name}: unknown rule code or prefix {sel!r}")
-    cfg = config_mod.load(config_path)
-    cfg = cfg.with_overrides(select=_codes(select), ignore=_codes(ignore))
-    if extend_select:
-        cfg = cfg.with_overrides(extend_select=cfg.extend_select + (_codes(extend_select) or ()))
-    return cfg
+    # the command line is one more layer, as in ruff: --select starts afresh,
+    # --ignore and --extend-select add to what the config files selected
+    return config_mod.layer_selection(
+        config_mod.load(config_path), _codes(select), _codes(ignore), _codes(extend_select)
+    )
 
 
 def _process_all(
