@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from mdnorm.config import Config, for_folder
 
@@ -16,7 +17,7 @@ class PathError(Exception):
 
 
 @lru_cache(maxsize=256)
-def _gitignore(folder: str) -> object | None:
+def _gitignore(folder: str) -> Any:
     path = os.path.join(folder, ".gitignore")
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
@@ -36,7 +37,11 @@ def _git_root(start: str) -> str | None:
 
 
 def _ignored_by_git(path: str, is_dir: bool, top: str | None) -> bool:
-    """True when a ``.gitignore`` between the repository root and ``path`` ignores it."""
+    """True when the ``.gitignore`` files between the repository root and ``path`` ignore it.
+
+    As in git, the closest ``.gitignore`` with a matching pattern decides, and
+    within one file the last matching pattern does (``!pattern`` re-includes).
+    """
     if top is None:
         return False
     folder = os.path.dirname(path)
@@ -44,8 +49,9 @@ def _ignored_by_git(path: str, is_dir: bool, top: str | None) -> bool:
         spec = _gitignore(folder)
         if spec is not None:
             rel = os.path.relpath(path, folder).replace(os.sep, "/") + ("/" if is_dir else "")
-            if spec.match_file(rel):  # type: ignore[attr-defined]
-                return True
+            decision = spec.check_file(rel).include
+            if decision is not None:
+                return bool(decision)
         if folder == top or len(folder) <= len(top):
             return False
         parent = os.path.dirname(folder)

@@ -1,0 +1,156 @@
+"""File discovery: which files a run looks at."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mdnorm import config as config_mod
+from mdnorm.config import Config, parse_table
+from mdnorm.files import PathError, discover
+
+
+def touch(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x\n", encoding="utf-8")
+
+
+def found(root: Path, cfg: Config | None = None, *paths: str) -> list[str]:
+    cfg = cfg or Config(root=str(root))
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return list(discover(list(paths) or ["."], cfg))
+    finally:
+        os.chdir(old)
+
+
+def cfg_from(root: Path, table: dict[str, object]) -> Config:
+    return config_mod.dataclasses.replace(parse_table(table, "test.toml"), root=str(root))
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> None:
+    config_mod._NESTED_CACHE.clear()
+
+
+def test_walks_for_md_and_markdown_sorted(tmp_path: Path) -> None:
+    touch(tmp_path, "b.md", "a.markdown", "sub/c.md", "notes.txt", "img.png", "sub/d.MD.bak")
+    assert found(tmp_path) == ["a.markdown", "b.md", "sub/c.md"]
+
+
+def test_paths_are_normalised(tmp_path: Path) -> None:
+    touch(tmp_path, "posts/a.md")
+    assert found(tmp_path, None, "./posts/") == ["posts/a.md"]
+    assert found(tmp_path, None, "./posts/a.md") == ["posts/a.md"]
+
+
+@pytest.mark.parametrize("folder", [".git", "_site", "node_modules", "vendor", ".venv", ".mdnorm_cache"])
+def test_default_excludes(tmp_path: Path, folder: str) -> None:
+    touch(tmp_path, f"{folder}/a.md", f"deep/{folder}/b.md", "c.md")
+    assert found(tmp_path) == ["c.md"]
+
+
+def test_extensions_are_configurable_with_or_without_a_dot(tmp_path: Path) -> None:
+    touch(tmp_path, "a.md", "b.mdown", "c.txt")
+    assert found(tmp_path, cfg_from(tmp_path, {"extensions": ["mdown", ".txt"]})) == ["b.mdown", "c.txt"]
+
+
+def test_exclude_replaces_the_defaults(tmp_path: Path) -> None:
+    touch(tmp_path, "vendor/a.md", "old/b.md", "c.md")
+    assert found(tmp_path, cfg_from(tmp_path, {"exclude": ["old"]})) == ["c.md", "vendor/a.md"]
+
+
+def test_extend_exclude_keeps_the_defaults(tmp_path: Path) -> None:
+    touch(tmp_path, "vendor/a.md", "old/b.md", "c.md", "_posts/2014-x.md", "_posts/2015-x.md", "d.draft.md")
+    cfg = cfg_from(tmp_path, {"extend-exclude": ["old/", "_posts/2014-*", "*.draft.md"]})
+    assert found(tmp_path, cfg) == ["_posts/2015-x.md", "c.md"]
+
+
+def test_exclude_glob_with_double_star(tmp_path: Path) -> None:
+    touch(tmp_path, "tmp/a.md", "x/tmp/b.md", "c.md")
+    assert found(tmp_path, cfg_from(tmp_path, {"extend-exclude": ["**/tmp"]})) == ["c.md"]
+
+
+def test_gitignore_is_honoured_in_a_repository(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("build/\n*.tmp.md\n/top-only.md\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").write_text("local.md\n!keep.tmp.md\n")
+    touch(
+        tmp_path,
+        "build/a.md",
+        "b.tmp.md",
+        "top-only.md",
+        "sub/top-only.md",
+        "sub/local.md",
+        "sub/keep.tmp.md",
+        "local.md",
+        "c.md",
+    )
+    assert found(tmp_path) == ["c.md", "local.md", "sub/keep.tmp.md", "sub/top-only.md"]
+
+
+def test_gitignore_of_the_repository_applies_when_walking_a_sub_folder(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("posts/drafts/\n")
+    touch(tmp_path, "posts/drafts/a.md", "posts/b.md")
+    assert found(tmp_path, None, "posts") == ["posts/b.md"]
+
+
+def test_respect_gitignore_false(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("build/\n")
+    touch(tmp_path, "build/a.md")
+    assert found(tmp_path) == []
+    assert found(tmp_path, cfg_from(tmp_path, {"respect-gitignore": False})) == ["build/a.md"]
+
+
+def test_a_file_named_explicitly_is_always_checked(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("ignored.md\n")
+    touch(tmp_path, "vendor/a.md", "notes.txt", "ignored.md", "old/x.md")
+    cfg = cfg_from(tmp_path, {"extend-exclude": ["old"]})
+    assert found(tmp_path, cfg, "vendor/a.md", "notes.txt", "ignored.md", "old/x.md") == [
+        "vendor/a.md",
+        "notes.txt",
+        "ignored.md",
+        "old/x.md",
+    ]
+
+
+def test_missing_path_raises_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(PathError, match=r"nope\.md: no such file or directory"):
+        found(tmp_path, None, "nope.md")
+
+
+def test_stdin_passes_through(tmp_path: Path) -> None:
+    assert found(tmp_path, None, "-") == ["-"]
+
+
+def test_paths_keep_the_order_they_were_given_in(tmp_path: Path) -> None:
+    touch(tmp_path, "b/x.md", "a/y.md")
+    assert found(tmp_path, None, "b", "a") == ["b/x.md", "a/y.md"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_symlink_loop_terminates(tmp_path: Path) -> None:
+    touch(tmp_path, "a/x.md")
+    os.symlink(tmp_path / "a", tmp_path / "a" / "loop")
+    assert found(tmp_path) == ["a/x.md"]
+
+
+def test_nested_config_changes_extensions_below_it(tmp_path: Path) -> None:
+    touch(tmp_path, "a.md", "a.txt", "notes/b.md", "notes/b.txt")
+    (tmp_path / "notes" / ".mdnorm.toml").write_text('extensions = ["txt"]\n')
+    assert found(tmp_path) == ["a.md", "notes/b.txt"]
+
+
+def test_nested_exclude_is_relative_to_its_folder(tmp_path: Path) -> None:
+    touch(tmp_path, "old/a.md", "notes/old/b.md", "notes/c.md", "notes/deep/old/d.md")
+    (tmp_path / "notes" / ".mdnorm.toml").write_text('extend-exclude = ["old"]\n')
+    assert found(tmp_path) == ["notes/c.md", "old/a.md"]
