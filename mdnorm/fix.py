@@ -14,7 +14,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import Document, content_end
+from mdnorm.document import URL_LINE, Document, content_end
 from mdnorm.lint import lint_document
 from mdnorm.rules import Context
 
@@ -22,7 +22,7 @@ MAX_PASSES = 10
 
 #: Rules whose edits are meant to change visible text; each may change it only as
 #: :func:`_edit_problem` allows.  Every other rule may only move whitespace.
-_TEXT_CHANGING = frozenset({"HT001", "DL001", "KD001"})
+_TEXT_CHANGING = frozenset({"HT001", "DL001", "KD001", "FM006", "LE001"})
 _TOC_TEXT = "*toc{:toc}"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 #: Blocks whose content must come out of a fix exactly as it went in.
@@ -112,7 +112,7 @@ def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = Non
         current = Document(doc.path, apply_edits(current.text, taken))
         diags = lint_document(current, ctx, codes)
     if passes:
-        verify(doc, current, removed_urls, heading_fixes=applied["HD002"] > 0)
+        verify(doc, current, removed_urls, heading_fixes=applied["HD002"] > 0, category_fix=applied["FM006"] > 0)
     return FixResult(current.text, applied, passes, diags)
 
 
@@ -131,6 +131,10 @@ def _edit_problem(code: str, old: str, new: str) -> str | None:
         return None  # removing a duplicate entry; its URLs are accounted for
     if code == "KD001" and not o and n == _TOC_TEXT:
         return None
+    if code == "FM006" and "\n" not in old + new and "\r" not in old + new:
+        return None  # one category value for another, on its own line (verify checks the data)
+    if code == "LE001" and not o and new.strip() and len(new.strip().splitlines()) == 1:
+        return None  # a fetched page title inserted as the missing title line
     return f"would change the text {old[:60]!r} to {new[:60]!r}"
 
 
@@ -183,12 +187,36 @@ def _blocks(doc: Document, kind: str) -> list[str]:
     return out
 
 
-def verify(before: Document, after: Document, removed_urls: Counter[str], heading_fixes: bool = False) -> None:
+def _hard_breaks(doc: Document) -> Counter[str]:
+    """Paragraph lines that kramdown ends with ``<br />`` (2+ trailing spaces, not the last line).
+
+    A bare URL line is left out: splitting a glued link entry (LE002) is meant to
+    end its paragraph there.
+    """
+    out: Counter[str] = Counter()
+    lines = doc.lines
+    for tok in doc.walk():
+        if tok["type"] in ("paragraph", "block_text"):
+            for ln in range(tok["_line"], content_end(doc, tok) - 1):
+                line = lines[ln]
+                if line.endswith("  ") and line.strip() and not URL_LINE.fullmatch(line):
+                    out[line.strip()] += 1
+    return out
+
+
+def verify(
+    before: Document,
+    after: Document,
+    removed_urls: Counter[str],
+    heading_fixes: bool = False,
+    category_fix: bool = False,
+) -> None:
     """The kramdown-aware "same page" check; raises :class:`FixError` on a difference.
 
     Every URL is still there as often (``http``/``https`` are the same; URLs in
-    entries that DL001 removed are allowed to go), and the headings, code blocks,
-    math blocks and front matter data are unchanged.
+    entries that DL001 removed are allowed to go), and the headings, code, math,
+    HTML, Liquid and extension blocks, the hard line breaks and the front matter
+    data are unchanged.
     """
     want = url_counts(before.text)
     want.subtract(removed_urls)
@@ -198,11 +226,18 @@ def verify(before: Document, after: Document, removed_urls: Counter[str], headin
     if lost:
         raise FixError(path, f"safety check failed: the fix would lose URL(s) {sorted(lost)[:3]}")
     b_fm, a_fm = before.front_matter, after.front_matter
-    if (b_fm is None) != (a_fm is None) or (b_fm is not None and a_fm is not None and b_fm.data != a_fm.data):
+    b_data = b_fm.data if b_fm is not None else None
+    a_data = a_fm.data if a_fm is not None else None
+    if category_fix and b_data is not None and a_data is not None:  # FM006 changes only the category
+        b_data = {k: v for k, v in b_data.items() if k != "category"}
+        a_data = {k: v for k, v in a_data.items() if k != "category"}
+    if (b_fm is None) != (a_fm is None) or b_data != a_data:
         raise FixError(path, "safety check failed: the fix would change the front matter data")
     for kind in _VERBATIM_BLOCKS:
         if _blocks(before, kind) != _blocks(after, kind):
             raise FixError(path, f"safety check failed: the fix would change a {_KIND_NAMES[kind]}")
+    if _hard_breaks(before) != _hard_breaks(after):
+        raise FixError(path, "safety check failed: the fix would remove or add a hard line break (2+ trailing spaces)")
     bh = [(h.level, h.text) for h in before.headings]
     ah = [(h.level, h.text) for h in after.headings]
     if heading_fixes:

@@ -70,11 +70,11 @@ def test_apply_edits(edits: list[Edit], expected: str) -> None:
 
 
 def test_overlapping_edit_is_re_derived_not_applied_on_stale_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
-    # WS001 takes "x  " -> "x"; WS003's edit of "x  \n" overlaps it and waits.  After the
+    # WS001 takes "x<tab><tab>" -> "x"; WS003's edit of "x<tab><tab>\n" overlaps it and waits.  After the
     # pass the text is re-linted and WS003 no longer finds its target: it is dropped.
-    text = "x  \ny\n"
-    codes = _fake(monkeypatch, "WS001", _replace_once("x  ", "x"))
-    codes |= _fake(monkeypatch, "WS003", _replace_once("x  \n", "x\n"))
+    text = "x\t\t\ny\n"
+    codes = _fake(monkeypatch, "WS001", _replace_once("x\t\t", "x"))
+    codes |= _fake(monkeypatch, "WS003", _replace_once("x\t\t\n", "x\n"))
     result = fix_document(Document("p.md", text), CTX, codes)
     assert result.text == "x\ny\n"
     assert result.passes == 1
@@ -203,6 +203,12 @@ def test_verify_accepts_https_upgrade_and_counts_removed_urls() -> None:
     with pytest.raises(FixError, match="lose URL"):
         verify(Document("p.md", POST), gone, Counter())
     verify(Document("p.md", POST), gone, Counter({"example.org/a": 1}))
+
+
+def test_verify_refuses_a_lost_hard_line_break_but_not_a_split_link_entry() -> None:
+    with pytest.raises(FixError, match="hard line break"):
+        verify(Document("p.md", "a   \nb\n"), Document("p.md", "a\nb\n"), Counter())
+    verify(Document("p.md", "https://x.org/a  \nT\n"), Document("p.md", "https://x.org/a\n\nT\n"), Counter())
 
 
 def test_verify_allows_new_headings_only_with_hd002() -> None:

@@ -13,9 +13,10 @@ _TRAILING = re.compile(r"[ \t\f\v]+$")
 
 
 def _hard_break_lines(doc: Document) -> set[int]:
-    """Lines ending in exactly two spaces inside a paragraph, before its last line.
+    """Lines ending in two or more spaces inside a paragraph, before its last line.
 
-    kramdown turns those into ``<br />``: they are meaning, not noise.
+    kramdown turns those into ``<br />`` (its rule is two spaces before the line
+    break, so three or more count too): they are meaning, not noise.
     """
     out: set[int] = set()
     lines = doc.lines
@@ -23,7 +24,7 @@ def _hard_break_lines(doc: Document) -> set[int]:
         if tok["type"] in ("paragraph", "block_text"):
             for ln in range(tok["_line"], content_end(doc, tok) - 1):
                 line = lines[ln]
-                if line.endswith("  ") and not line.endswith("   ") and line.strip():
+                if line.endswith("  ") and line.strip():
                     out.add(ln)
     return out
 
@@ -33,9 +34,9 @@ def trailing_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A line ends in spaces or tabs (WS001, trailing-whitespace).
 
     What it does: reports each line with trailing whitespace, except in code
-    blocks, math blocks and front matter (FM004 covers that), and except exactly
-    two trailing spaces inside a paragraph, which kramdown renders as a hard line
-    break.  A CRLF line ending is a line ending (WS004), not whitespace.
+    blocks, math blocks and front matter (FM004 covers that), and except two or
+    more trailing spaces inside a paragraph before its last line, which kramdown
+    renders as a hard line break.  A CRLF line ending is a line ending (WS004), not whitespace.
 
     Why: trailing whitespace is invisible, changes under every editor, and
     makes diffs noisy.
