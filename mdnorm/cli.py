@@ -90,6 +90,7 @@ def main() -> None:
 )
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Report only problems not in this baseline.")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every problem.")
+@click.option("--online", is_flag=True, help="Probe https of unknown http:// hosts and fetch missing titles (cached).")
 def check(paths: tuple[str, ...], **opts: Any) -> None:
     """Check (and with --fix, fix) posts under PATHS (default: .)."""
     add = opts.get("add_baseline")
@@ -181,6 +182,7 @@ def _run(
     add_baseline: str | None = None,
     baseline_file: str | None = None,
     no_baseline: bool = False,
+    online: bool = False,
 ) -> int:
     from mdnorm import baseline as baseline_mod
     from mdnorm import report
@@ -203,6 +205,12 @@ def _run(
 
     # 2. lint or fix every file
     mode = Mode.DIFF if show_diff else Mode.CHECK if check_only else Mode.FIX if fix else Mode.LINT
+    if online:  # the only network access mdnorm has; its answers bypass the results cache
+        from mdnorm.online import prepare_for_cli
+
+        stats = prepare_for_cli(files, cfg)
+        if not quiet:
+            click.echo(f"mdnorm --online: {stats.summary()}", err=True)
     results = _process_all(files, cfg, mode, unsafe_fixes, stdin_filename, progress=not quiet)
     stdin_fixed = mode is Mode.FIX and "-" in files
 
@@ -328,6 +336,24 @@ def rule_cmd(code: str) -> None:
         sys.exit(EXIT_USAGE)
     click.echo(f"{r.code} ({r.name})  fix: {r.fix}\n")
     click.echo(r.doc)
+
+
+@main.command("links")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--online", is_flag=True, help="Probe https of unknown http:// hosts first (cached).")
+@click.option("--config", "config_path", type=click.Path(), help="Use this TOML file as configuration.")
+def links_cmd(paths: tuple[str, ...], output_format: str, online: bool, config_path: str | None) -> None:
+    """Site-wide link report per host: links, http share, https status, duplicates."""
+    from mdnorm.config import ConfigError
+    from mdnorm.files import PathError
+    from mdnorm.links_report import run
+
+    try:
+        click.echo(run(list(paths) or ["."], output_format, online, config_path), nl=False)
+    except (ConfigError, PathError) as exc:
+        click.echo(f"mdnorm: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @main.command("rules")

@@ -25,6 +25,7 @@ from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
 
 if TYPE_CHECKING:
+    from mdnorm.linkindex import SiteIndex
     from mdnorm.resultcache import ResultCache
 
 
@@ -93,7 +94,16 @@ def _cache_key(path: str, shown: str, data: bytes, cfg: Config, codes: frozenset
 
     layouts = _layouts(path, cfg)
     extra = repr((sorted(codes), sorted(layouts) if layouts is not None else None))
+    index = _site(path, cfg, codes)
+    if index is not None:  # DL002/FM006 results also depend on the other posts
+        extra += index.site_key(path)
     return file_key(shown, data, cfg.fingerprint(), extra)
+
+
+def _site(path: str, cfg: Config, codes: frozenset[str]) -> SiteIndex | None:
+    from mdnorm.linkindex import site_for
+
+    return site_for(path, cfg, codes)
 
 
 def _needs_fixing(diagnostics: list[Diagnostic], unsafe: bool) -> bool:
@@ -154,7 +164,7 @@ def process_file(
             if "IO001" in codes:
                 result.diagnostics = [Diagnostic(shown, 1, 1, "IO001", f"unreadable: {exc}")]
             return result
-        ctx = Context(cfg, _layouts(path, cfg))
+        ctx = Context(cfg, _layouts(path, cfg), site=_site(path, cfg, codes))
         if mode is Mode.LINT:
             result.diagnostics = lint_document(doc, ctx, codes)
             return result

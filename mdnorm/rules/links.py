@@ -16,6 +16,7 @@ from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end
 from mdnorm.rules import Context, make, rule
+from mdnorm.rules.site import https_verdict, title_fix
 
 
 def _next_block(doc: Document, para: Token) -> tuple[Token | None, int]:
@@ -80,7 +81,8 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
 
         ## Next section
 
-    Fix: none (with ``--online``, a later version offers the page's title).
+    Fix: none; with ``--online``, unsafe: inserts the page's ``<title>`` (fetched
+    once and cached) as the title line.
     """
     lines = doc.lines
     for u in doc.url_lines:
@@ -88,7 +90,8 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
         last = content_end(doc, para) - 1
         if u.line < last:
             if _is_url_line(lines[u.line + 1]):
-                yield make(doc, u.line, u.column, "LE001", "URL line is followed by another URL line, not a title")
+                msg = "URL line is followed by another URL line, not a title"
+                yield make(doc, u.line, u.column, "LE001", msg, title_fix(doc, u, ctx))
             continue
         nxt, _ = _next_block(doc, para)
         if nxt is None:
@@ -101,7 +104,9 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
             what = {"heading": "a heading", "list": "a list", "block_code": "code", "thematic_break": "a rule"}.get(
                 nxt["type"], f"a {nxt['type'].replace('_', ' ')} block"
             )
-        yield make(doc, u.line, u.column, "LE001", f"URL line has no title: it is followed by {what}")
+        yield make(
+            doc, u.line, u.column, "LE001", f"URL line has no title: it is followed by {what}", title_fix(doc, u, ctx)
+        )
 
 
 @rule("LE002", "link-entry-spacing", fix="safe")
@@ -210,7 +215,9 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Fix: safe for hosts known to serve https (a built-in list of the common hosts
     of Chinese tech blogging, extended by ``https.known-hosts``); unsafe for any
-    other host, whose https page may not exist.
+    other host, whose https page may not exist.  With ``--online``, a host whose
+    https answers (success or redirect) gets the safe fix, and one whose https
+    fails is reported as http-only, without a fix.
     """
     known = urls.KNOWN_HTTPS_HOSTS.union(h.lower() for h in ctx.config.https_known_hosts)
     http_only = {h.lower() for h in ctx.config.http_only_hosts}
@@ -222,5 +229,11 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
             continue
         at = doc.offset(ln, col)
         edit = Edit(at, at + 4, "https")
-        fix = Fix.safe(edit) if host in known else Fix.unsafe(edit)
-        yield make(doc, ln, col, "HT001", f"insecure link to {host}: use https://", fix)
+        fix: Fix | None = Fix.safe(edit) if host in known else Fix.unsafe(edit)
+        message = f"insecure link to {host}: use https://"
+        verdict = None if host in known else https_verdict(ctx, host)  # only with --online
+        if verdict is not None and verdict.ok:
+            fix = Fix.safe(edit)
+        elif verdict is not None:
+            fix, message = None, f"insecure link to {host}, which is http-only ({verdict.detail})"
+        yield make(doc, ln, col, "HT001", message, fix)

@@ -1,0 +1,204 @@
+"""Site-wide rules (DL002, FM006): checks that look past the post being linted.
+
+Both read the site index (:mod:`mdnorm.linkindex`) from ``Context.site``: every
+post under the site root, whichever files the run was given, so pre-commit
+passing one file reports exactly what a run over the whole folder reports for it.
+Without a site (stdin, a file outside any Jekyll site) they report nothing.
+
+This module also holds the two hooks the link rules use with ``--online``:
+:func:`https_verdict` (HT001) and :func:`title_fix` (LE001).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from mdnorm import urls
+from mdnorm.diagnostic import Diagnostic, Edit, Fix
+from mdnorm.document import URL_LINE, Document, UrlLine
+from mdnorm.rules import Context, make, rule
+
+if TYPE_CHECKING:
+    from mdnorm.linkindex import SiteIndex
+
+
+def _index(ctx: Context) -> SiteIndex | None:
+    from mdnorm.linkindex import SiteIndex
+
+    return ctx.site if isinstance(ctx.site, SiteIndex) else None
+
+
+@rule("DL002", "duplicate-link-across-posts")
+def duplicate_link_across_posts(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """A URL another post already lists (DL002, duplicate-link-across-posts).
+
+    What it does: reports a link-entry URL line whose URL (compared as DL001
+    compares: ``http``/``https``, host case, default ports, a trailing ``/`` and
+    ``utm_*`` parameters do not count) is already listed by an earlier post.  The
+    later post gets the report (by the date in its file name, ``YYYY-M-D-...``,
+    then by path), naming the earlier post and its line.  Only the first
+    occurrence in this post is reported; DL001 covers repeats within a post.
+    All posts under the site root (the folder with ``_config.yml`` or ``_posts/``)
+    are compared, whichever files the run was given.
+
+    Why: a link already collected in another post is usually a forgotten
+    duplicate; if it is meant to be there twice, say so once with a suppression
+    comment.
+
+    Example: ``2019-5-1-b.md`` lists ``https://example.com/x``, which
+    ``2018-3-2-a.md`` listed at line 12 → reported in ``2019-5-1-b.md``.
+
+    Fix: none (which post should keep the link is an editorial choice).
+    """
+    index = _index(ctx)
+    if index is None:
+        return
+    from mdnorm.linkindex import post_order
+
+    rel = index.rel(doc.path)
+    order = post_order(rel) or (9999, 99, 99, rel)
+    seen: set[str] = set()
+    for u in doc.url_lines:
+        key = urls.normalize(u.url)
+        if key in seen:
+            continue
+        seen.add(key)
+        hit = index.earlier_listing(rel, order, key)
+        if hit is not None:
+            other, line = hit
+            yield make(doc, u.line, u.column, "DL002", f"link already listed in {other.rel}:{line + 1}")
+
+
+_VALUE = re.compile(r"(category[ \t]*:[ \t]*)(.*?)([ \t]*)$")
+_PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*")
+
+
+@rule("FM006", "category-variant", fix="unsafe")
+def category_variant(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """The ``category`` is a variant spelling of one other posts use (FM006).
+
+    What it does: reports the ``category`` line when its value differs from the
+    category of other posts only in case, spaces or punctuation
+    (``DL&NLP resource`` vs ``DL & NLP resource``) and is not itself the most
+    used spelling of that category.  The message names the common spelling and
+    how many posts use it.  Ties go to the spelling used first.
+
+    Why: Jekyll treats each spelling as its own category, so the posts of one
+    topic split across two category pages and two feeds.
+
+    Example: ``category: deep learning`` where 40 posts say ``Deep Learning``.
+
+    Fix: unsafe: replaces the value on the category line with the common
+    spelling (nothing else changes).  Unsafe because the category is part of the
+    post's URL with some ``permalink`` settings.
+    """
+    index = _index(ctx)
+    if index is None:
+        return
+    from mdnorm.linkindex import category_key, category_of
+
+    mine, line = category_of(doc)
+    if mine is None or line is None:
+        return
+    rel = index.rel(doc.path)
+    own = index.posts.get(rel)
+    counts = index.categories.get(category_key(mine))
+    if not counts:
+        return
+    counts = counts.copy()
+    if own is not None and own.category is not None and category_key(own.category) == category_key(mine):
+        counts[own.category] -= 1  # count this post as it is now, not as the index saw it
+    counts[mine] += 1
+    counts = +counts
+    if len(counts) < 2:
+        return
+    first = index.first_category_use
+    common = min(counts, key=lambda c: (-counts[c], first.get(c, (9999, 99, 99, "")), c))
+    if common == mine:
+        return
+    n = counts[common]
+    text = doc.lines[line]
+    m = _VALUE.match(text)
+    fix = None
+    if m is not None:
+        start = doc.offset(line, m.start(2))
+        fix = Fix.unsafe(Edit(start, start + len(m.group(2)), _yaml_scalar(common)))
+    yield make(
+        doc,
+        line,
+        m.start(2) if m else 0,
+        "FM006",
+        f"category '{mine}' is a variant of '{common}' (used by {n} post{'s' if n != 1 else ''})",
+        fix,
+    )
+
+
+def _yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar that loads back to the same string."""
+    if _PLAIN_SAFE.fullmatch(value) and value == value.strip() and ": " not in value and " #" not in value:
+        from mdnorm import _yaml
+
+        data, error, _ = _yaml.load_mapping(f"k: {value}")
+        if error is None and data == {"k": value}:
+            return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+# -- --online hooks used by the link rules ------------------------------------------
+
+
+def https_verdict(ctx: Context, host: str) -> Any | None:
+    """The ``--online`` answer for ``host`` (an ``online.Verdict``), or None offline."""
+    index = _index(ctx)
+    if index is None or index.online is None:
+        return None
+    return index.online.https(host)
+
+
+_NEEDS_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
+_BLOCK_START = re.compile(r"(#|>|[-+*]([ \t]|$)|\||=+$|:)")
+_ORDERED = re.compile(r"(\d+)[.)]([ \t]|$)")
+TITLE_MAX = 160
+
+
+def title_fix(doc: Document, u: UrlLine, ctx: Context) -> Fix | None:
+    """An unsafe fix inserting the page's ``<title>`` under ``u`` (``--online`` only)."""
+    index = _index(ctx)
+    if index is None or index.online is None:
+        return None
+    title = index.online.title(u.url)
+    if not title:
+        return None
+    text = markdown_title(title)
+    if text is None:
+        return None
+    nl = doc.newline
+    at = doc.line_end(u.line)
+    after = u.line + 1
+    glued = after < len(doc.lines) and doc.lines[after].strip() != ""
+    return Fix.unsafe(Edit(at, at, nl + nl + text + (nl if glued else "")))
+
+
+def markdown_title(title: str) -> str | None:
+    """A page title as one Markdown paragraph line that kramdown shows verbatim.
+
+    Markdown punctuation is escaped, and a title that would start a block (a
+    heading, list or quote) gets its first character escaped.  Titles with Liquid
+    (``{{``, ``{%``) or ``$$`` math are refused: Jekyll would evaluate them.
+    """
+    title = " ".join(title.split())
+    if not title or "{{" in title or "{%" in title or "$$" in title or URL_LINE.fullmatch(title):
+        return None
+    if len(title) > TITLE_MAX:
+        title = title[: TITLE_MAX - 1].rstrip() + "…"
+    title = _NEEDS_ESCAPE.sub(r"\\\1", title)
+    ordered = _ORDERED.match(title)
+    if ordered:
+        title = f"{ordered.group(1)}\\{title[ordered.end(1) :]}"
+    elif _BLOCK_START.match(title):
+        title = "\\" + title
+    return title
