@@ -14,9 +14,11 @@ import re
 from collections.abc import Iterable
 
 from mdnorm.diagnostic import Diagnostic
-from mdnorm.document import Document
+from mdnorm.document import Document, _mask_code_spans
 
-_COMMENT = re.compile(r"<!--\s*mdnorm-(disable-next-line|disable-file|disable|enable)\b([^>]*?)-->", re.IGNORECASE)
+_COMMENT = re.compile(
+    r"<!--\s*mdnorm-(disable-next-line|disable-file|disable|enable)(?=\s|-->)([^>]*?)-->", re.IGNORECASE
+)
 _ALL = "ALL"
 
 
@@ -42,6 +44,8 @@ def filter_suppressed(doc: Document, diagnostics: Iterable[Diagnostic]) -> list[
     for ln, line in enumerate(doc.lines):
         if "mdnorm-" not in line or code_lines[ln]:
             continue
+        if "`" in line:  # a comment inside an inline code span is an example, not a directive
+            line = _mask_code_spans(line)
         for m in _COMMENT.finditer(line):
             kind, codes = m.group(1).lower(), _codes(m.group(2))
             if kind == "disable-file":
