@@ -1,0 +1,412 @@
+"""The command line through click's runner: output, options, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from mdnorm import __version__
+from mdnorm import config as config_mod
+from mdnorm.cli import main
+from mdnorm.rules import RULES, Rule
+
+CLEAN = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext\n"
+# line 7: HT001 (unsafe fix) + WS001 (safe fix); line 9: LE001-free title; line 11: HD001 after "# A"
+BAD = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://old.example/{slug} \n\nA title\n\n# A\n\n### B\n\ntext\n"
+ANSI = re.compile(r"\x1b\[")
+
+
+def bad(slug: str) -> str:
+    return BAD.replace("{slug}", slug)
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in ("NO_COLOR", "CI", "FORCE_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    config_mod._NESTED_CACHE.clear()
+    monkeypatch.chdir(tmp_path)
+
+
+def write(files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = Path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=input, env=env)
+
+
+# --- exit codes -------------------------------------------------------------------------------------
+
+
+def test_clean_run_exits_0() -> None:
+    write({"a.md": CLEAN})
+    result = run()
+    assert result.exit_code == 0
+    assert result.stdout == "All checks passed!\n"
+
+
+def test_problems_exit_1() -> None:
+    write({"a.md": bad("a")})
+    assert run().exit_code == 1
+
+
+def test_unreadable_file_is_a_problem_and_the_run_goes_on() -> None:
+    write({"b.md": CLEAN})
+    Path("a.md").write_bytes(b"\xff\xfe not utf-8")
+    result = run()
+    assert result.exit_code == 1
+    assert result.stdout.startswith("a.md:1:1: IO001 ")
+
+
+def test_missing_path_exits_2_with_one_line_naming_it() -> None:
+    write({"a.md": CLEAN})
+    result = run("a.md", "posts/nope.md")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "mdnorm: error: posts/nope.md: no such file or directory\n"
+
+
+def test_unknown_option_exits_2() -> None:
+    result = run("--frobnicate")
+    assert result.exit_code == 2
+    assert "--frobnicate" in result.stderr
+
+
+def test_bad_output_format_exits_2() -> None:
+    assert run("--output-format", "xml").exit_code == 2
+
+
+def test_internal_error_in_one_file_exits_3_and_the_others_are_still_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(doc: object, ctx: object) -> list[object]:
+        if "boom" in str(getattr(doc, "text", "")):
+            raise RuntimeError("kaboom")
+        return []
+
+    rule = RULES["WS003"]
+    monkeypatch.setitem(RULES, "WS003", Rule(rule.code, rule.name, rule.fix, boom, rule.family))
+    write({"a.md": CLEAN + "boom\n", "b.md": bad("b")})
+    result = run("--no-cache") if "--no-cache" in run("--help").stdout else run()
+    assert result.exit_code == 3
+    assert "a.md: error: internal error (RuntimeError: kaboom)" in result.stderr
+    assert "b.md:7:1: HT001" in result.stdout
+
+
+def test_internal_error_outside_the_files_exits_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mdnorm.files
+
+    def broken(paths: list[str], cfg: object) -> list[str]:
+        raise RuntimeError("walk failed")
+
+    monkeypatch.setattr(mdnorm.files, "discover", broken)
+    result = run(".")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "mdnorm: internal error: RuntimeError: walk failed; please report this as a bug"
+    ]
+    assert "Traceback" in run(".", "--verbose").stderr
+
+
+def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mdnorm.files
+
+    def interrupted(paths: list[str], cfg: object) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mdnorm.files, "discover", interrupted)
+    result = run(".")
+    assert result.exit_code == 130
+    assert result.stderr == "mdnorm: interrupted\n"
+
+
+def test_exit_zero() -> None:
+    write({"a.md": bad("a")})
+    result = run("--exit-zero")
+    assert result.exit_code == 0
+    assert "HT001" in result.stdout
+
+
+# --- the text report ----------------------------------------------------------------------------------
+
+
+def test_output_sorted_by_path_then_line_with_fix_marks_and_summary() -> None:
+    write({"b.md": bad("b"), "a.md": bad("a"), "sub/c.md": CLEAN})
+    result = run()
+    assert result.stdout.splitlines() == [
+        "a.md:1:1: KD001 post has 2 headings but no table of contents ('* toc' + '{:toc}')",
+        "a.md:7:1: HT001 insecure link to old.example: use https://",
+        "a.md:7:21: WS001 [*] trailing whitespace",
+        "a.md:13:1: HD001 heading level jumps from h1 to h3 (expected h2 or less)",
+        "b.md:1:1: KD001 post has 2 headings but no table of contents ('* toc' + '{:toc}')",
+        "b.md:7:1: HT001 insecure link to old.example: use https://",
+        "b.md:7:21: WS001 [*] trailing whitespace",
+        "b.md:13:1: HD001 heading level jumps from h1 to h3 (expected h2 or less)",
+        "Found 8 problems in 2 files (2 fixable with --fix; 4 more with --unsafe-fixes).",
+    ]
+
+
+def test_summary_counts_unsafe_fixes_as_fixable_with_unsafe_fixes() -> None:
+    write({"a.md": bad("a")})
+    last = run("--unsafe-fixes").stdout.splitlines()[-1]
+    assert last == "Found 4 problems in 1 file (3 fixable with --fix)."
+
+
+def test_quiet_prints_only_the_problems() -> None:
+    write({"a.md": bad("a")})
+    result = run("--quiet")
+    assert result.exit_code == 1
+    assert not any(line.startswith("Found") for line in result.stdout.splitlines())
+    assert len(result.stdout.splitlines()) == 4
+    write({"a.md": CLEAN})
+    assert run("-q").stdout == ""
+
+
+def test_statistics() -> None:
+    write({"a.md": bad("a"), "b.md": bad("b"), "c.md": CLEAN + "x \n"})
+    result = run("--statistics")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        "     3  WS001  [*] trailing-whitespace",
+        "     2  HD001      heading-increment",
+        "     2  HT001      insecure-link",
+        "     2  KD001      toc-marker",
+    ]
+    assert lines[-1].startswith("Found 9 problems in 3 files")
+
+
+def test_statistics_on_a_clean_run() -> None:
+    write({"a.md": CLEAN})
+    result = run("--statistics")
+    assert result.exit_code == 0
+    assert "HT001" not in result.stdout
+
+
+def test_stdin_with_stdin_filename() -> None:
+    result = run("-", "--stdin-filename", "_posts/x.md", input=bad("x"))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("_posts/x.md:1:1: KD001")
+    assert result.stdout.splitlines()[-1].startswith("Found 4 problems in 1 file")
+
+
+def test_stdin_without_a_name_is_called_dash() -> None:
+    result = run("-", input=bad("x"))
+    assert result.stdout.startswith("-:1:1: KD001")
+
+
+def test_stdin_clean() -> None:
+    result = run("-", input=CLEAN)
+    assert result.exit_code == 0
+
+
+def test_default_path_is_the_current_folder() -> None:
+    write({"posts/a.md": bad("a")})
+    assert run().stdout.startswith("posts/a.md:1:1:")
+
+
+def test_a_path_named_like_a_subcommand_can_be_given_as_dot_slash() -> None:
+    write({"rule/a.md": bad("a")})
+    result = run("./rule")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("rule/a.md:")
+
+
+# --- rule selection -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--select", "HT001"], {"HT001"}),
+        (["--select", "ht001"], {"HT001"}),
+        (["--select", "HT,WS"], {"HT001", "WS001"}),
+        (["--select", "HD,KD", "--extend-select", "WS001"], {"HD001", "KD001", "WS001"}),
+        (["--select", "ALL", "--ignore", "KD,HD001"], {"HT001", "WS001"}),
+        (["--ignore", "ALL"], set()),
+        (["--ignore", "ALL", "--extend-select", "WS"], {"WS001"}),
+        (["--select", "W"], {"WS001"}),
+    ],
+)
+def test_select_ignore_extend_select(args: list[str], expected: set[str]) -> None:
+    write({"a.md": bad("a")})
+    result = run("--output-format", "json", *args)
+    assert {d["code"] for d in json.loads(result.stdout)} == expected
+    assert result.exit_code == (1 if expected else 0)
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore", "--extend-select"])
+def test_unknown_code_exits_2(option: str) -> None:
+    write({"a.md": CLEAN})
+    result = run(option, "HT001,XY123")
+    assert result.exit_code == 2
+    assert result.stderr == f"mdnorm: error: {option}: unknown rule code or prefix 'XY123'\n"
+
+
+# --- configuration on the command line ------------------------------------------------------------------
+
+
+def test_config_option() -> None:
+    write({"a.md": bad("a"), "conf/mdnorm.toml": 'select = ["HD"]\n'})
+    result = run("--config", "conf/mdnorm.toml", "--output-format", "json")
+    assert {d["code"] for d in json.loads(result.stdout)} == {"HD001"}
+
+
+def test_config_error_exits_2_naming_key_and_file() -> None:
+    write({"a.md": CLEAN, ".mdnorm.toml": "unknown-thing = 1\n"})
+    result = run()
+    assert result.exit_code == 2
+    assert "unknown key 'unknown-thing'" in result.stderr
+    assert ".mdnorm.toml" in result.stderr
+
+
+# --- other formats through the CLI ---------------------------------------------------------------------
+
+
+def test_json_format() -> None:
+    write({"a.md": bad("a")})
+    result = run("--output-format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)  # nothing but the JSON on stdout
+    assert [(d["path"], d["line"], d["column"], d["code"]) for d in data] == [
+        ("a.md", 1, 1, "KD001"),
+        ("a.md", 7, 1, "HT001"),
+        ("a.md", 7, 21, "WS001"),
+        ("a.md", 13, 1, "HD001"),
+    ]
+    for d in data:
+        assert set(d) >= {"path", "line", "column", "code", "name", "message", "fix"}
+        assert d["name"] == RULES[d["code"]].name
+        fix = d["fix"]
+        assert fix is None or (fix["applicability"] in ("safe", "unsafe") and isinstance(fix["edits"], list))
+    ws = data[2]["fix"]
+    assert ws["applicability"] == "safe"
+    assert ws["edits"] and set(ws["edits"][0]) == {"start", "end", "replacement"}
+    text = Path("a.md").read_text()
+    edit = ws["edits"][0]
+    assert text[edit["start"] : edit["end"]] == " "
+
+
+def test_json_clean_run_is_an_empty_array() -> None:
+    write({"a.md": CLEAN})
+    result = run("--output-format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+
+
+def test_github_format() -> None:
+    write({"a,b.md": bad("a")})
+    result = run("--output-format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4
+    assert lines[1] == (
+        "::error file=a%2Cb.md,line=7,col=1,title=mdnorm HT001::HT001 insecure link to old.example: use https://"
+    )
+
+
+def test_sarif_format() -> None:
+    write({"a.md": bad("a")})
+    result = run("--output-format", "sarif")
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["KD001", "HT001", "WS001", "HD001"]
+
+
+def test_junit_format_lists_clean_files_too() -> None:
+    import xml.etree.ElementTree as ET
+
+    write({"a.md": bad("a"), "b.md": CLEAN})
+    result = run("--output-format", "junit")
+    assert result.exit_code == 1
+    root = ET.fromstring(result.stdout)
+    cases = {c.get("name"): len(c.findall("failure")) for c in root.iter("testcase")}
+    assert cases == {"a.md": 4, "b.md": 0}
+
+
+# --- color ----------------------------------------------------------------------------------------------
+
+
+def test_no_ansi_when_stdout_is_not_a_terminal() -> None:
+    write({"a.md": bad("a")})
+    assert not ANSI.search(run().stdout)
+
+
+def test_color_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from mdnorm.cli import _use_color
+
+    class TTY(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert _use_color(False, "text", TTY()) is True
+    assert _use_color(True, "text", TTY()) is False
+    assert _use_color(False, "json", TTY()) is False
+    assert _use_color(False, "text", io.StringIO()) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert _use_color(False, "text", TTY()) is False
+    monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
+    assert _use_color(False, "text", TTY()) is True
+    monkeypatch.setenv("TERM", "dumb")
+    assert _use_color(False, "text", TTY()) is False
+
+
+# --- version, rules ---------------------------------------------------------------------------------------
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"mdnorm {__version__}\n"
+
+
+def test_help() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "rule" in result.stdout and "rules" in result.stdout
+    check_help = run("check", "--help").stdout
+    for option in ("--select", "--statistics", "--output-format", "--stdin-filename", "--no-color"):
+        assert option in check_help
+
+
+def test_rules_lists_every_rule() -> None:
+    result = run("rules")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == sorted(RULES)
+    for line in lines:
+        code, name = line.split()[:2]
+        assert name == RULES[code].name
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_prints_the_docs(code: str) -> None:
+    result = run("rule", code.lower())
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{code} ({RULES[code].name})  fix: {RULES[code].fix}\n")
+    assert RULES[code].doc in result.stdout
+
+
+def test_every_rule_doc_has_the_sections_users_read() -> None:
+    for code, rule in RULES.items():
+        doc = rule.doc
+        assert "What it does" in doc or code == "IO001", code
+        assert "Fix" in doc, code
+
+
+def test_rule_unknown_code_exits_2() -> None:
+    result = run("rule", "XY999")
+    assert result.exit_code == 2
+    assert "XY999" in result.stderr
+
+
+def test_rule_without_a_code_exits_2() -> None:
+    assert run("rule").exit_code == 2
