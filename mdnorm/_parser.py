@@ -1,4 +1,4 @@
-"""Private: mistune 3 block parsing with source line positions.
+"""Private: mistune 3 block parsing with source line positions, kramdown's way.
 
 mistune tokens carry no positions, so this module subclasses its block parser and
 state to stamp every block token with ``_line`` (0-based, the *file's* line) and
@@ -15,8 +15,35 @@ What the shim has to know about mistune 3.4 (measured, see tests/test_parser.py)
   the ``>`` markers and indentation stripped but keeps one line per source line;
   a child state therefore only needs a line offset.
 * indented code takes a fast path that skips ``parse_method``.
-* paragraph text is built with ``text += line``, which is quadratic on inputs of
-  many one-line paragraph continuations; paragraphs here collect parts in a list.
+* paragraph text is built with ``text += line`` and block quote text with
+  ``text += quote``, both quadratic on long inputs; here both collect parts in
+  a list.
+
+The blog is rendered by kramdown's GFM parser, not by a CommonMark one, so where
+the two disagree on *which lines form which block* this module follows kramdown
+2.4 (each point checked with ``kramdown-html``):
+
+* ATX headings start in column 0 (``" # H"`` is text) and need text after the
+  hashes (``"#"`` alone is text); only a space-separated run of closing hashes
+  is stripped (``"# C#"`` is "C#").
+* a setext heading is one line right after a block boundary; otherwise an
+  underline or a ``***`` rule directly under paragraph text continues the
+  paragraph.
+* fenced code must be closed (an unclosed fence is paragraph text) and its info
+  string is one word; a closing fence repeats the opening run.
+* indented code takes "lazy" unindented lines that follow it.
+* a block quote runs to the next blank line, whatever the lines hold.
+* an ordered list marker is ``1.`` (``1)`` is text); any number interrupts a
+  paragraph.
+* a block-level HTML element (``<div>``, ``<table>`` ...) runs to its matching
+  end tag across blank lines (or to the end of the text); span elements
+  (``<img>``, ``<a>``) start paragraphs; an HTML comment runs to ``-->``.
+* tables: after a block boundary, lines that hold an unescaped ``|`` up to a
+  block boundary, with at least one body row.
+* ``$$`` math blocks: ``$$`` after a block boundary, up to the first ``$$``,
+  which must be followed by a block boundary.
+* IAL lines ``{: .class}`` and ``{:toc}`` end a paragraph and form no block
+  (token ``ial``); so does an end-of-block line ``^`` (token ``eob``).
 
 Only block parsing runs: inline parsing is never needed by the rules, so it is
 skipped entirely (the rules read inline facts from the source text).
@@ -25,20 +52,22 @@ skipped entirely (the rules read inline facts from the source text).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from re import Match
 from typing import Any
 
 from mistune import list_parser as _list_parser
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
+from mistune.util import expand_tab
 
 Token = dict[str, Any]
 
-# kramdown block math: ``$$`` at a block boundary; the first ``$$`` after it
-# closes it, and a block boundary must follow (else it is inline math).
-_MATH_CLOSE = re.compile(r"\$\$[ \t]*(?:\n|$)")
 _BLANK_OR_END = re.compile(r"[ \t]*(?:\n|$)")
+# kramdown's block boundary at a line start: a blank line, an IAL line, an
+# end-of-block marker ``^``, or the end of the text.
+_IAL_LINE = re.compile(r" {0,3}\{:(?!:|/)[^\n]*\}[ \t]*(?:\n|$)")
+_EOB_LINE = re.compile(r"\^[ \t]*(?:\n|$)")
 # kramdown extension blocks: {::comment} ... {:/comment} or {:/}
 _EXT_START = r"^ {0,3}\{::(?P<ext_1>comment|nomarkdown|options)(?P<ext_2>[^}\n]*)\}[ \t]*$"
 # Liquid blocks whose content Jekyll does not treat as Markdown.
@@ -48,6 +77,33 @@ _LIQUID_END = {
     "raw": re.compile(r"\{%-?[ \t]*endraw[ \t]*-?%\}[^\n]*(?:\n|$)"),
     "comment": re.compile(r"\{%-?[ \t]*endcomment[ \t]*-?%\}[^\n]*(?:\n|$)"),
 }
+
+# -- kramdown's block syntax (kramdown 2.4, kramdown-parser-gfm 1.1) ---------
+_ATX = r"^(?P<atx_1>#{1,6})(?P<atx_2>[ \t][^\n]*)$"
+_HEADER_ID = re.compile(r"[\t ]\{#[A-Za-z_][\w.:-]*\}$")
+_ATX_CLOSE = re.compile(r"[\t ]#+$")
+_SETEXT_UNDERLINE = re.compile(r"[-=]+[ \t\f\v]*$")
+_FENCE = r"^ {0,3}(?P<fenced_2>[~`]{3,})"
+_FENCE_RUN = re.compile(r" {0,3}([~`]{3,})")
+_FENCE_ONLY = re.compile(r"^ {0,3}([~`]{3,})[ \t\f\v]*$", re.M)
+_LIST = r"^(?P<list_1> {0,3})(?P<list_2>[\*\+-]|\d{1,9}[.])(?P<list_3>[ \t][^\n]*)$"
+_NAME = r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
+_HTML_START = r"^ {0,3}<(?:!--|" + _NAME + ")"
+_HTML_TAG = re.compile(r"<(" + _NAME + r")((?:\s+" + _NAME + r"(?:\s*=\s*(?:\w+|\"[^\"]*\"|'[^']*'))?)*)\s*(/)?>", re.S)
+_HTML_CLOSE = re.compile(r"</(" + _NAME + r")\s*>")
+_HTML_RAW_START = re.compile(r"<(?:" + _NAME + r"|/|!--|\?)")
+_HTML_LINE_START = re.compile(r" {0,3}</?(" + _NAME + ")")
+_TRAILING_WS_NL = re.compile(r"[ \t]*\n")
+_SPAN_ELEMENTS = frozenset(
+    """a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark
+    option q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var""".split()
+)
+_NO_BODY = frozenset("area base br col command embed hr img input keygen link meta param source track wbr".split())
+_TABLE = r"^ {0,3}(?=\S)(?:\||[^\n]*?[^\\\n]\|)[^\n]*$"
+_TABLE_LINE = re.compile(r"(?:\||[^\n]*?[^\\\n]\|)")
+_TABLE_SEP = re.compile(r"[+|: \t-]*?-[+|: \t-]*?[ \t]*$")
+_TABLE_FSEP = re.compile(r"[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
+_BACKTICKS = re.compile(r"`+")
 
 
 class _State(BlockState):
@@ -60,8 +116,10 @@ class _State(BlockState):
         super().__init__(parent)
         self.line_offset = 0
         self._newlines = None
-        self._para_parts: list[str] | None = None
         self.pending_child_line: int | None = None
+        self.force_list = False
+        self._fences: dict[str, list[int]] | None = None
+        self._no_comment_close_after: int | None = None
 
     def child_state(self, src: str, lazy_line_starts: set[int] | None = None) -> _State:
         child = super().child_state(src, lazy_line_starts)
@@ -85,6 +143,36 @@ class _State(BlockState):
             self._newlines = nl
         return self.line_offset + bisect_right(nl, pos - 1)
 
+    def after_boundary(self, pos: int) -> bool:
+        """kramdown's ``after_block_boundary?`` for a block starting at line start ``pos``.
+
+        True at the start of the text (of a document, list item or quote), after
+        a blank line, and after an IAL line that itself follows one.  A list or block quote swallows the
+        blank line that ends it, so this reads the source, not the last token.
+        """
+        src = self.src
+        while pos > 0:
+            prev = src.rfind("\n", 0, pos - 1) + 1
+            line = src[prev:pos]
+            if not line.strip():
+                return True
+            if _IAL_LINE.fullmatch(line) is None:
+                return False
+            # an IAL line counts when it belongs to the block that follows it
+            # (it follows a blank line), not when it is attached to the one above
+            pos = prev
+        return True
+
+    def before_boundary(self, pos: int) -> bool:
+        """kramdown's ``before_block_boundary?`` at line start ``pos``."""
+        src = self.src
+        if pos >= len(src):
+            return True
+        m = _BLANK_OR_END.match(src, pos)
+        if m is not None and (m.end() > pos or pos >= len(src)):
+            return True
+        return _IAL_LINE.match(src, pos) is not None or _EOB_LINE.match(src, pos) is not None
+
     # Paragraph text is kept as a list of parts, joined once at the end
     # (mistune's ``text += line`` is quadratic).
     def add_paragraph(self, text: str) -> None:
@@ -92,9 +180,21 @@ class _State(BlockState):
         if last is not None and last["type"] == "paragraph":
             last["_parts"].append(text)
         else:
-            self.tokens.append({"type": "paragraph", "text": "", "_parts": [text], "_line": self.line_of(self.cursor)})
+            self.tokens.append(
+                {
+                    "type": "paragraph",
+                    "text": "",
+                    "_parts": [text],
+                    "_line": self.line_of(self.cursor),
+                    "_bnd": self.after_boundary(self.cursor),
+                }
+            )
 
     def append_paragraph(self) -> int | None:
+        if self.force_list:
+            # kramdown: any list marker followed by text interrupts a paragraph
+            self.force_list = False
+            return None
         last = self.tokens[-1] if self.tokens else None
         if last is not None and last["type"] == "paragraph":
             pos = self.find_line_end()
@@ -102,18 +202,50 @@ class _State(BlockState):
             return pos
         return None
 
+    def last_is_paragraph(self) -> bool:
+        return bool(self.tokens) and self.tokens[-1]["type"] == "paragraph"
+
+    def fence_closes(self, run: str) -> list[int]:
+        """Line starts of the lines that close a fence opened with ``run``."""
+        index = self._fences
+        if index is None:
+            index = {}
+            for m in _FENCE_ONLY.finditer(self.src):
+                r = m.group(1)
+                # ``^ {0,3}\1\2*``: a closing run is the opening run plus more of its last char
+                tail = len(r)
+                while tail > 1 and r[tail - 2] == r[-1]:
+                    tail -= 1
+                for k in range(max(tail, 3), len(r) + 1):
+                    index.setdefault(r[:k], []).append(m.start())
+            self._fences = index
+        return index.get(run, [])
+
 
 class _Parser(BlockParser):
     """mistune's block parser plus positions and kramdown's block syntax."""
 
     def __init__(self) -> None:
         super().__init__(max_nested_level=6)
+        spec = self.specification
+        spec["atx_heading"] = _ATX
+        spec["fenced_code"] = _FENCE
+        spec["list"] = _LIST
+        spec["block_html"] = _HTML_START
+        spec["raw_html"] = _HTML_START
         self.register("kd_math", r"^ {0,3}\$\$", _parse_math, before="fenced_code")
         self.register("kd_ext", _EXT_START, _parse_ext, before="fenced_code")
         self.register("liquid_block", _LIQUID_START, _parse_liquid, before="fenced_code")
+        self.register("kd_ial", r"^ {0,3}\{:(?!:|/)[^\n]*\}[ \t]*$", _parse_ial, before="fenced_code")
+        self.register("kd_eob", r"^\^[ \t]*$", _parse_eob, before="fenced_code")
+        self.register("kd_table", _TABLE, _parse_table)
+        # what ends a list item's lazy lines (not a rule of its own: see _get_list_break_rules)
+        spec["kd_html_tag"] = r"^ {0,3}<" + _NAME
+        self._methods["kd_html_tag"] = lambda m, state: _parse_kd_html(m, state)
         for rules in (self.block_quote_rules, self.list_rules):
-            for name in ("liquid_block", "kd_ext", "kd_math"):
+            for name in ("kd_eob", "kd_ial", "liquid_block", "kd_ext", "kd_math"):
                 rules.insert(0, name)
+            rules.append("kd_table")
 
     def parse_method(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
         assert isinstance(state, _State)
@@ -122,12 +254,21 @@ class _Parser(BlockParser):
         saved = state.pending_child_line
         if kind == "block_quote":
             state.pending_child_line = state.line_of(m.start())
-        end = super().parse_method(m, state)
+        elif kind == "list" and state.last_is_paragraph():
+            # mistune lets only "1." start a list inside a paragraph; kramdown any number
+            marker = m.group("list_2")
+            state.force_list = marker[-1] == "." and marker[:-1] != "1" and bool(m.group("list_3").strip())
+        last = state.tokens[-1] if state.tokens else None
+        parts = len(last["_parts"]) if last is not None and last["type"] == "paragraph" else -1
+        try:
+            end = super().parse_method(m, state)
+        finally:
+            state.force_list = False
         # a block quote can interrupt a list item whose child state is still to come
         state.pending_child_line = saved if kind == "block_quote" else state.pending_child_line
         tokens = state.tokens
-        if end and kind == "ref_link" and len(tokens) == n:
-            tokens.append({"type": "ref_def"})
+        if end and kind == "ref_link" and len(tokens) == n and (parts < 0 or len(tokens[-1]["_parts"]) == parts):
+            tokens.append({"type": "ref_def"})  # (not when the line only continued a paragraph)
         if len(tokens) > n:
             line = state.line_of(m.start())
             for tok in tokens[n:]:
@@ -135,48 +276,369 @@ class _Parser(BlockParser):
                     tok["_line"] = line
         return end
 
+    # -- kramdown's versions of mistune's rules --------------------------------
+    def parse_atx_heading(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+        text = m.group("atx_2").strip()
+        hid = _HEADER_ID.search(text)
+        if hid is not None:
+            text = text[: hid.start()].rstrip()
+        closing = _ATX_CLOSE.search(text)
+        if closing is not None:
+            text = text[: closing.start()].rstrip()
+        if not text:
+            return None
+        state.append_token({"type": "heading", "text": text, "attrs": {"level": len(m.group("atx_1"))}, "style": "atx"})
+        return m.end() + 1
+
+    def parse_setex_heading(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+        assert isinstance(state, _State)
+        last = state.tokens[-1] if state.tokens else None
+        if last is not None and last["type"] == "paragraph":
+            parts = last["_parts"]
+            line = state.get_line(state.cursor)
+            one_line = len(parts) == 1 and parts[0].count("\n") <= 1
+            if one_line and last.get("_bnd") and _SETEXT_UNDERLINE.match(line):
+                last["type"] = "heading"
+                last["style"] = "setext"
+                last["attrs"] = {"level": 1 if line[0] == "=" else 2}
+                return m.end() + 1
+            return None  # kramdown: the underline is more paragraph text
+        sc = self.compile_sc(["thematic_break", "list"])
+        m2 = sc.match(state.src, state.cursor)
+        if m2:
+            return self.parse_method(m2, state)
+        return None
+
+    def parse_thematic_break(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+        assert isinstance(state, _State)
+        if state.last_is_paragraph() and not state.after_boundary(m.start()):
+            return None  # kramdown: a rule does not interrupt a paragraph
+        return super().parse_thematic_break(m, state)
+
+    def parse_fenced_code(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+        assert isinstance(state, _State)
+        src = state.src
+        start = m.start()
+        line_end = src.find("\n", start)
+        if line_end < 0:
+            return None  # a fence needs a closing line
+        rm = _FENCE_RUN.match(src, start)
+        assert rm is not None
+        run = rm.group(1)
+        rest = src[rm.end() : line_end]
+        # kramdown may give back part of the run to the info string (``(([~`]){3,})`` backtracks)
+        for k in range(len(run), 2, -1):
+            info = (run[k:] + rest).strip()
+            if any(c.isspace() for c in info):
+                continue  # the info string is one word
+            closes = state.fence_closes(run[:k])
+            i = bisect_left(closes, line_end + 1)
+            if i == len(closes):
+                continue
+            close = closes[i]
+            close_end = src.find("\n", close)
+            end = len(src) if close_end < 0 else close_end + 1
+            token: Token = {
+                "type": "block_code",
+                "raw": src[line_end + 1 : close],
+                "style": "fenced",
+                "marker": run[:k],
+            }
+            if info:
+                token["attrs"] = {"info": info}
+            state.append_token(token)
+            return end
+        return None
+
     def _parse_indent_code_fast(self, state: BlockState) -> int | None:
         start = state.cursor
-        if start < state.cursor_max and state.src[start] not in " \t":
+        src = state.src
+        if start >= state.cursor_max or src[start] not in " \t":
             return None  # cheap exit: only an indented line can start indented code
         assert isinstance(state, _State)
-        n = len(state.tokens)
-        end = super()._parse_indent_code_fast(state)
-        if len(state.tokens) > n:
-            state.tokens[-1]["_line"] = state.line_of(start)
+        line_end = state.find_line_end()
+        if not _is_indent_line(src[start:line_end]):
+            return None
+        if state.last_is_paragraph():
+            return state.append_paragraph()
+        end = _indent_code_end(src, start, state.cursor_max)
+        code = re.sub(r"(?m)^(?:\t| {1,4})", "", src[start:end]).strip("\n")
+        state.append_token({"type": "block_code", "raw": code, "style": "indent", "_line": state.line_of(start)})
         return end
 
+    def parse_indent_code(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+        # kramdown's indented code is found by the fast path; what reaches here
+        # continues a paragraph or is paragraph text ("  \tx" is not indented code)
+        return state.append_paragraph()
 
-def _after_block_boundary(state: BlockState, start: int) -> bool:
-    last = state.tokens[-1] if state.tokens else None
-    if last is None or last["type"] == "blank_line":
-        return True
-    # a list or block quote swallows the blank line that ends it, so look at the
-    # source: kramdown starts a math block after "- item", a blank line, "$$".
-    src = state.src
-    if start < 2 or src[start - 1] != "\n":
-        return False
-    prev = src.rfind("\n", 0, start - 1)
-    return not src[prev + 1 : start - 1].strip(" \t")
+    def extract_block_quote(self, m: Match[str], state: BlockState) -> tuple[str, int | None, set[int]]:
+        """kramdown: the quote runs to the next blank line (or IAL/EOB line), lazily."""
+        assert isinstance(state, _State)
+        src = state.src
+        pos = state.cursor
+        parts: list[str] = []
+        while pos < state.cursor_max:
+            nl = src.find("\n", pos)
+            nxt = state.cursor_max if nl < 0 else nl + 1
+            parts.append(_QUOTE_MARK.sub("", src[pos:nxt], count=1))
+            pos = nxt
+            if pos >= state.cursor_max or state.before_boundary(pos) or _html_line(src, pos):
+                break
+        state.cursor = pos
+        return expand_tab("".join(parts)), None, set()
+
+    def parse_block_html(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+        return _parse_kd_html(m, state)
+
+    def parse_raw_html(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+        return _parse_kd_html(m, state)
+
+
+_QUOTE_MARK = re.compile(r"^ {0,3}> ?")
+
+
+def _is_indent_line(line: str) -> bool:
+    """kramdown's ``INDENT[ \\t]*\\S``: a tab or four spaces, then text."""
+    return (line.startswith("\t") or line.startswith("    ")) and bool(line.strip())
+
+
+def _html_line(src: str, pos: int) -> bool:
+    """A line starting a non-span HTML tag (kramdown's LAZY_END_HTML_START/STOP)."""
+    m = _HTML_LINE_START.match(src, pos)
+    return m is not None and m.group(1).lower() not in _SPAN_ELEMENTS
+
+
+def _indent_code_end(src: str, start: int, end: int) -> int:
+    """End of kramdown's CODEBLOCK_MATCH from ``start``: indented lines and lazy lines after them."""
+    pos = done = start
+    while pos < end:
+        p = pos
+        while p < end:  # optional blank lines
+            nl = src.find("\n", p)
+            nxt = end if nl < 0 else nl + 1
+            if src[p:nxt].strip():
+                break
+            p = nxt
+        indented = 0
+        while p < end:
+            nl = src.find("\n", p)
+            nxt = end if nl < 0 else nl + 1
+            if not _is_indent_line(src[p:nxt]):
+                break
+            indented += 1
+            p = nxt
+        if not indented:
+            break
+        while p < end:  # lazy lines
+            nl = src.find("\n", p)
+            nxt = end if nl < 0 else nl + 1
+            line = src[p:nxt]
+            if not line.strip() or _IAL_LINE.match(line) or _EOB_LINE.match(line) or _html_line(src, p):
+                break
+            p = nxt
+        pos = done = p
+    return done
 
 
 def _parse_math(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
-    if not _after_block_boundary(state, m.start()):
+    assert isinstance(state, _State)
+    if not state.after_boundary(m.start()):
         return None
     src = state.src
     close = src.find("$$", m.end())
-    while close >= 0:
-        after = close + 2
-        bm = _BLANK_OR_END.match(src, after)
-        if bm is not None:
-            end = bm.end()
-            # before a block boundary: a blank line, or the end of the text
-            nxt = _BLANK_OR_END.match(src, end)
-            if end >= len(src) or (nxt is not None and nxt.end() > end) or src[end] == "\n":
-                state.append_token({"type": "block_math", "raw": src[m.end() : close]})
-                return end
+    if close < 0:
         return None
-    return None
+    bm = _BLANK_OR_END.match(src, close + 2)
+    if bm is None:
+        return None  # text after the closing $$: inline math in a paragraph
+    end = bm.end()
+    if not state.before_boundary(end):
+        return None
+    state.append_token({"type": "block_math", "raw": src[m.end() : close]})
+    return end
+
+
+def _parse_ial(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
+    state.append_token({"type": "ial"})
+    return state.find_line_end_at(m.start())
+
+
+def _parse_eob(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
+    state.append_token({"type": "eob"})
+    return state.find_line_end_at(m.start())
+
+
+def _parse_table(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
+    """kramdown's table: pipe lines after a block boundary, up to a block boundary."""
+    assert isinstance(state, _State)
+    start = m.start()
+    if not state.after_boundary(start):
+        return None
+    src = state.src
+    pos = start
+    lines: list[str] = []
+    while pos < state.cursor_max:
+        nl = src.find("\n", pos)
+        nxt = state.cursor_max if nl < 0 else nl + 1
+        line = src[pos:nxt].rstrip("\n")
+        if not _TABLE_LINE.match(line):
+            break
+        lines.append(line)
+        pos = nxt
+    if not lines or not state.before_boundary(pos):
+        return None
+    # the pipes must not all sit in code spans, and the table needs a body row
+    if not _pipes_outside_code("\n".join(lines) + "\n"):
+        return None
+    rows = 0
+    body = aligned = footer = False
+    for line in lines:
+        if _TABLE_SEP.match(line):
+            if rows and not aligned and not footer:
+                aligned, rows = True, 0
+            elif rows:
+                body, rows = True, 0
+        elif _TABLE_FSEP.match(line):
+            if rows:
+                body = True
+            footer, rows = True, 0
+        else:
+            rows += 1
+    if rows and not footer:
+        body = True
+    if not body:
+        return None
+    state.append_token({"type": "table", "rows": len(lines)})
+    return pos
+
+
+def _pipes_outside_code(text: str) -> bool:
+    """kramdown's check that each table line has a pipe that is not in a code span."""
+    pipe_on_line = False
+    for is_code, value in _code_segments(text):
+        lines = value.split("\n")
+        while lines and not lines[-1]:
+            lines.pop()  # Ruby's split drops trailing empty strings
+        if not lines:
+            continue
+        if is_code:
+            if len(lines) > 2 or (len(lines) == 2 and not pipe_on_line):
+                break
+            if len(lines) == 2:
+                pipe_on_line = False
+        else:
+            if len(lines) > 1 and not pipe_on_line and not _TABLE_LINE.match(lines[0]):
+                break
+            pipe_on_line = (pipe_on_line and len(lines) == 1) or bool(_TABLE_LINE.match(lines[-1]))
+    return pipe_on_line
+
+
+def _code_segments(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into (is_code, value) runs; a code span is a backtick run up to the next run as long."""
+    if "`" not in text:
+        return [(False, text)]
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_len: dict[int, list[int]] = {}
+    for i, (a, b) in enumerate(runs):
+        by_len.setdefault(b - a, []).append(i)
+    out: list[tuple[bool, str]] = []
+    pos = i = 0
+    while i < len(runs):
+        a, b = runs[i]
+        same = by_len[b - a]
+        k = bisect_right(same, i)
+        if k == len(same):
+            i += 1
+            continue
+        j = same[k]
+        out += [(False, text[pos:a]), (True, text[b : runs[j][0]])]
+        pos = runs[j][1]
+        i = j + 1
+    out.append((False, text[pos:]))
+    return [seg for seg in out if seg[1] or seg[0]]
+
+
+def _parse_kd_html(m: Match[str], state: BlockState) -> int | None:
+    """kramdown's block HTML: a comment, or a non-span element up to its end tag."""
+    assert isinstance(state, _State)
+    src = state.src
+    lt = src.index("<", m.start())
+    if src.startswith("<!--", lt):
+        if state.last_is_paragraph() and not state.after_boundary(m.start()):
+            return None  # kramdown: a comment line does not end a paragraph
+        limit = state._no_comment_close_after
+        close = -1 if limit is not None and lt >= limit else src.find("-->", lt + 4)
+        if close < 0:
+            state._no_comment_close_after = lt if limit is None else min(limit, lt)
+            return None  # kramdown: an unclosed comment is paragraph text
+        end = _line_end_after(src, close + 3)
+        state.append_token({"type": "block_html", "raw": src[m.start() : end]})
+        return end
+    tm = _HTML_TAG.match(src, lt)
+    if tm is None:
+        return None
+    name = tm.group(1)
+    if name.lower() in _SPAN_ELEMENTS:
+        return None  # a span element starts a paragraph
+    pos = tm.end()
+    if not (tm.group(3) or name.lower() in _NO_BODY):
+        pos = _raw_html_end(src, pos, name, state)
+    end = _line_end_after(src, pos)
+    state.append_token({"type": "block_html", "raw": src[m.start() : end]})
+    return end
+
+
+def _line_end_after(src: str, pos: int) -> int:
+    """The start of the line after the one holding ``pos - 1`` (or the end)."""
+    if pos > 0 and src[pos - 1] == "\n":
+        return pos
+    nl = src.find("\n", pos)
+    return len(src) if nl < 0 else nl + 1
+
+
+def _raw_html_end(src: str, pos: int, name: str, state: _State) -> int:
+    """kramdown's ``parse_raw_html``: nested elements up to the end tag of ``name``."""
+    stack = [name.lower()]
+    n = len(src)
+    while stack:
+        rm = _HTML_RAW_START.search(src, pos)
+        if rm is None:
+            return n  # kramdown auto-closes at the end of the text
+        lt = rm.start()
+        if src.startswith("<!--", lt):
+            limit = state._no_comment_close_after
+            close = -1 if limit is not None and lt >= limit else src.find("-->", lt + 4)
+            if close >= 0:
+                pos = close + 3
+                continue
+            state._no_comment_close_after = lt if limit is None else min(limit, lt)
+            pos = lt + 1
+            continue
+        if src.startswith("<?", lt):
+            close = src.find("?>", lt + 2)
+            pos = close + 2 if close >= 0 else lt + 1
+            continue
+        tm = _HTML_TAG.match(src, lt)
+        if tm is not None:
+            inner = tm.group(1).lower()
+            pos = tm.end()
+            if tm.group(3) or inner in _NO_BODY:
+                continue
+            if inner in ("script", "style"):
+                cm = re.compile(r"</" + inner + r"\s*>", re.I).search(src, pos)
+                pos = cm.end() if cm else n
+                continue
+            stack.append(inner)
+            continue
+        cm = _HTML_CLOSE.match(src, lt)
+        if cm is not None:
+            pos = cm.end()
+            if cm.group(1).lower() == stack[-1]:
+                stack.pop()
+            continue
+        pos = lt + 1
+    tw = _TRAILING_WS_NL.match(src, pos)
+    return tw.end() if tw else pos
 
 
 def _parse_ext(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
@@ -184,9 +646,11 @@ def _parse_ext(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
     if m.group("ext_2").rstrip().endswith("/"):
         state.append_token({"type": "kd_extension", "name": name})
         return state.find_line_end_at(m.start())
-    end_re = re.compile(r"\{:/(?:" + name + r")?\}[^\n]*(?:\n|$)")
+    end_re = re.compile(r"^ {0,3}\{:/(?:" + name + r")?\}[ \t]*(?:\n|$)", re.M)
     em = end_re.search(state.src, m.end())
-    end = em.end() if em else state.cursor_max
+    if em is None:
+        return None  # kramdown: no stop tag, no extension (the line is text)
+    end = em.end()
     state.append_token({"type": "kd_extension", "name": name})
     return end
 
@@ -211,10 +675,25 @@ def _parse_list_item(block: Any, bullet: str, item: Any, token: Any, state: Any,
         if state.cursor > state.cursor_max:
             marker_line = state.line_of(state.cursor_max)
         state.pending_child_line = marker_line + (0 if item.text.strip() else 1)
+        if bullet in ("-", r"\*", r"\+"):
+            bullet = r"[\*\+-]"  # kramdown: "*", "+" and "-" items make one list
     return _orig_parse_list_item(block, bullet, item, token, state, rules)
 
 
+# kramdown ends a list item only at a blank line followed by an unindented line,
+# a new item, an IAL line or an HTML start tag; every other line ("# H",
+# "```", "> q", "---" right under an item) is a lazy line of the item.
+_orig_list_break_rules = _list_parser._get_list_break_rules
+
+
+def _get_list_break_rules(block: Any) -> list[str]:
+    if isinstance(block, _Parser):
+        return ["kd_ial", "kd_html_tag"]
+    return _orig_list_break_rules(block)  # type: ignore[no-any-return]
+
+
 _list_parser._parse_list_item = _parse_list_item  # type: ignore[assignment]
+_list_parser._get_list_break_rules = _get_list_break_rules
 
 _PARSER: _Parser | None = None
 
@@ -252,8 +731,11 @@ def _finish(tokens: list[Token], end: int) -> None:
             tok["_line"] = tokens[i - 1]["_line"] if i else 0
     for tok in reversed(tokens):
         parts = tok.pop("_parts", None)
+        tok.pop("_bnd", None)
         if parts is not None:
             tok["text"] = "".join(parts)
+            if tok["type"] == "heading":
+                tok["text"] = tok["text"].strip()
         tok["_end"] = max(nxt, tok["_line"] + 1)
         children = tok.get("children")
         if children:
