@@ -46,6 +46,8 @@ class Config:
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
+    #: the command line's --select/--ignore/--extend-select, re-applied over nested configs
+    cli_selection: tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, ...] | None] | None = None
     #: folder the config file was found in; relative paths are taken from here
     root: str = field(default=".", compare=False)
     source: str | None = field(default=None, compare=False)
@@ -65,6 +67,7 @@ def _fingerprint(cfg: Config) -> str:
     d = dataclasses.asdict(cfg)
     d.pop("root", None)
     d.pop("source", None)
+    d.pop("cli_selection", None)  # already applied to select/ignore/extend_select
     return repr(sorted(d.items()))
 
 
@@ -199,6 +202,23 @@ def layer_selection(
     )
 
 
+def with_command_line(
+    base: Config,
+    select: tuple[str, ...] | None = None,
+    ignore: tuple[str, ...] | None = None,
+    extend_select: tuple[str, ...] | None = None,
+) -> Config:
+    """``base`` with the command line's rule selection on top (see :func:`layer_selection`).
+
+    The selection is remembered so that :func:`for_folder` puts it on top of
+    nested config files too: the command line wins everywhere.
+    """
+    if select is None and ignore is None and extend_select is None:
+        return base
+    cfg = layer_selection(base, select, ignore, extend_select)
+    return dataclasses.replace(cfg, cli_selection=(select, ignore, extend_select))
+
+
 def parse_table(table: dict[str, Any], where: str, base: Config | None = None, prefix: str = "") -> Config:
     """Turn a ``[tool.mdnorm]`` table into a Config layered over ``base``.
 
@@ -310,6 +330,8 @@ def for_folder(base: Config, folder: str) -> Config:
         if nested.is_file():
             prefix = "/".join(rel.parts[: i + 1])
             cfg = parse_table(_read_table(nested) or {}, str(nested), cfg, prefix)
+    if cfg is not base and base.cli_selection is not None:
+        cfg = layer_selection(cfg, *base.cli_selection)  # the command line stays on top
     _NESTED_CACHE[key] = cfg
     return cfg
 

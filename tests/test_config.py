@@ -456,6 +456,23 @@ def test_nested_patterns_are_relative_to_their_folder(tmp_path: Path, monkeypatc
     assert {d["path"] for d in data} == {"drafts/new/b.md", "old/d.md"}
 
 
+def test_command_line_selection_beats_nested_configs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(
+        tmp_path,
+        {
+            "drafts/.mdnorm.toml": 'select = ["WS"]\n',
+            "drafts/a.md": HTTP_POST.replace("A title", "A title "),
+            "b.md": HTTP_POST.replace("A title", "A title "),
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    assert codes(run()[1], "drafts/a.md") == {"WS001"}
+    data = run("--select", "HT")[1]
+    assert codes(data, "drafts/a.md") == codes(data, "b.md") == {"HT001"}
+    data = run("--ignore", "WS001")[1]
+    assert codes(data, "drafts/a.md") == set()
+
+
 def test_nested_config_found_when_run_on_a_single_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"drafts/.mdnorm.toml": 'ignore = ["HT001"]\n', "drafts/a.md": HTTP_POST})
     monkeypatch.chdir(tmp_path)
