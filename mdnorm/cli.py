@@ -125,7 +125,7 @@ def _load_config(config_path: str | None, select: str | None, ignore: str | None
                 raise config_mod.ConfigError(f"{opt_name}: unknown rule code or prefix {sel!r}")
     # the command line is one more layer, as in ruff: --select starts afresh,
     # --ignore and --extend-select add to what the config files selected
-    return config_mod.layer_selection(
+    return config_mod.with_command_line(
         config_mod.load(config_path), _codes(select), _codes(ignore), _codes(extend_select)
     )
 
