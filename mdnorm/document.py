@@ -27,9 +27,12 @@ _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 _FM_OPEN = re.compile(r"---[ \t]*")
 _FM_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 URL_LINE = re.compile(r"[ ]{0,3}(https?://\S+?)[ \t]*")
-# A URL inside prose: stops at whitespace, quotes, angle brackets and CJK
+# A URL inside prose: an ASCII host (so "见http://x.com中文" ends at the host),
+# then a path that stops at whitespace, quotes, angle brackets and CJK
 # punctuation that cannot belong to a URL written by hand.
-URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`）（，。；：！？、】【《》「」]+", re.IGNORECASE)
+URL_IN_TEXT = re.compile(
+    r"https?://[A-Za-z0-9.\-_~%:@\[\]!$&*+,;=]+(?:[/?#][^\s<>\"'`）（，。；：！？、】【《》「」]*)?", re.IGNORECASE
+)
 _BACKTICKS = re.compile(r"`+")
 
 #: Block types whose content is not Markdown (never URL lines, headings, links).

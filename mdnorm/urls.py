@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 #: Hosts that serve the same pages over https (checked by hand; extend with
 #: ``https.known-hosts``).  An ``http://`` link to one of them is upgraded by a
@@ -40,7 +40,9 @@ def normalize(url: str) -> str:
     path = parts.path.rstrip("/")
     query = parts.query
     if "utm_" in query:
-        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith("utm_")])
+        # drop the utm_* pairs as written (re-encoding the others would make
+        # "a&b" and "a=&b=" differ from themselves)
+        query = "&".join(p for p in query.split("&") if not p.lower().startswith("utm_"))
     key = f"{host}{path}"
     if query:
         key += "?" + query

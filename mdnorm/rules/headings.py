@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterator
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import Document
+from mdnorm.document import Document, content_end
 from mdnorm.rules import Context, make, rule
 
 _NO_SPACE = re.compile(r"( {0,3})(#{1,6})(?=[^\s#\\])")
+_INDENTED = re.compile(r"( {1,3})(#{1,6})(?=[ \t]+\S)")
 
 
 @rule("HD001", "heading-increment")
@@ -50,33 +51,63 @@ def heading_increment(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("HD002", "heading-missing-space", fix="unsafe")
 def heading_missing_space(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-    """A paragraph line looks like a heading but has no space after ``#`` (HD002).
+    """A paragraph line looks like a heading but kramdown shows it as text (HD002).
 
-    What it does: reports a line of a paragraph that starts with ``#`` to ``######``
-    directly followed by text, such as ``#Title``.
+    What it does: reports a line of a paragraph that starts with ``#`` to
+    ``######`` directly followed by text, such as ``#Title``, and (at the top
+    level of the post) a ``# Title`` line indented by one to three spaces.
 
-    Why: kramdown's GFM parser requires a space after the hashes; ``#Title`` is
-    shown as the literal text "#Title" inside the paragraph, not as a heading.
+    Why: kramdown's GFM parser makes a heading only of hashes in the first
+    column followed by a space: ``#Title`` and `` # Title`` are printed as the
+    literal text "#Title" inside the paragraph, and the TOC misses them.
 
-    Fix: unsafe: inserts the space.  Unsafe because ``#hashtag`` or ``#1`` may be
-    meant literally, and the fix changes the page's structure and TOC.
+    Example::
+
+        #Results
+
+    Use instead::
+
+        # Results
+
+    Fix: unsafe: inserts the space (and removes the indentation).  Unsafe because
+    ``#hashtag`` or ``#1`` may be meant literally, and the fix changes the page's
+    structure and TOC.
     """
     lines = doc.lines
+    top = {id(t) for t in doc.blocks}
     for tok in doc.walk():
         if tok["type"] not in ("paragraph", "block_text"):
             continue
-        for ln in range(tok["_line"], tok["_end"]):
+        nested = id(tok) not in top
+        for ln in range(tok["_line"], content_end(doc, tok)):
             line = lines[ln]
             if not line.startswith(("#", " ")):
                 continue
             m = _NO_SPACE.match(line)
             if m:
-                at = doc.offset(ln, m.end())
+                hashes = m.group(2)
+                start = doc.offset(ln)
+                if nested:
+                    edit = Edit(start + m.end(), start + m.end(), " ")
+                else:
+                    edit = Edit(start, start + m.end(), hashes + " ")
                 yield make(
                     doc,
                     ln,
                     m.start(2),
                     "HD002",
-                    f"'{m.group(2)}' without a space is shown as text, not as a heading",
-                    Fix.unsafe(Edit(at, at, " ")),
+                    f"'{hashes}' without a space is shown as text, not as a heading",
+                    Fix.unsafe(edit),
+                )
+                continue
+            m = _INDENTED.match(line)
+            if m and not nested:
+                start = doc.offset(ln)
+                yield make(
+                    doc,
+                    ln,
+                    m.start(2),
+                    "HD002",
+                    f"'{m.group(2)}' indented by {len(m.group(1))} space(s) is shown as text, not as a heading",
+                    Fix.unsafe(Edit(start, start + len(m.group(1)), "")),
                 )

@@ -9,7 +9,7 @@ from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document
 from mdnorm.rules import Context, make, rule
 
-_TOC_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|1[.)])[ \t]+toc[ \t]*")
+_TOC_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ \t]+toc[ \t]*")
 _TOC_IAL = re.compile(r"[ ]{0,3}\{:[ \t]*toc[ \t]*\}[ \t]*")
 
 

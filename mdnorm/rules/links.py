@@ -28,8 +28,27 @@ def _next_block(doc: Document, para: Token) -> tuple[Token | None, int]:
         if tok["type"] == "blank_line":
             blanks += tok["_end"] - tok["_line"]
             continue
+        if tok["type"] in _NO_BLOCK:
+            continue
         return tok, blanks
     return None, blanks
+
+
+#: Tokens that are no block on the page: an IAL line (``{: .x}``) and an
+#: end-of-block marker (``^``).  kramdown attaches the IAL to a block.
+_NO_BLOCK = frozenset({"ial", "eob"})
+
+_WHAT = {
+    "heading": "a heading",
+    "list": "a list",
+    "block_code": "code",
+    "thematic_break": "a rule",
+    "table": "a table",
+    "block_quote": "a block quote",
+    "block_math": "a math block",
+    "block_html": "an HTML block",
+    "ref_def": "a link definition",
+}
 
 
 def _index(doc: Document, tok: Token) -> int:
@@ -101,9 +120,7 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
                 continue
             what = "another URL line"
         else:
-            what = {"heading": "a heading", "list": "a list", "block_code": "code", "thematic_break": "a rule"}.get(
-                nxt["type"], f"a {nxt['type'].replace('_', ' ')} block"
-            )
+            what = _WHAT.get(nxt["type"], f"a {nxt['type'].replace('_', ' ')} block")
         yield make(
             doc, u.line, u.column, "LE001", f"URL line has no title: it is followed by {what}", title_fix(doc, u, ctx)
         )
