@@ -34,6 +34,7 @@ URL_IN_TEXT = re.compile(
     r"https?://[A-Za-z0-9.\-_~%:@\[\]!$&*+,;=]+(?:[/?#][^\s<>\"'`）（，。；：！？、】【《》「」]*)?", re.IGNORECASE
 )
 _BACKTICKS = re.compile(r"`+")
+_INLINE_MATH = re.compile(r"\$\$.*?\$\$")
 
 #: Block types whose content is not Markdown (never URL lines, headings, links).
 OPAQUE_BLOCKS = frozenset({"block_code", "block_math", "block_html", "kd_extension", "liquid_block"})
@@ -267,6 +268,8 @@ class Document:
             if flags[ln] or "://" not in line:
                 continue
             masked = _mask_code_spans(line) if "`" in line else line
+            if "$$" in masked:  # inline math is not prose either
+                masked = _INLINE_MATH.sub(lambda m: " " * len(m.group()), masked)
             for m in URL_IN_TEXT.finditer(masked):
                 out.append((ln, m.start(), line[m.start() : m.end()]))
         return out

@@ -204,19 +204,24 @@ def duplicate_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _remove_entry(doc: Document, url_line: int, title_line: int) -> Fix:
-    """Delete the URL line through the title line and one adjoining blank line."""
+    """Delete the URL line through the title line, as whole lines, and one blank line.
+
+    The blank line after the title goes with the entry; at the end of the post
+    (or before another block) the blank line before the URL goes instead, so the
+    post keeps one blank line between blocks and no blank line at its end.
+    """
     lines = doc.lines
+
+    def start(i: int) -> int:
+        return doc.offset(i) if i < len(lines) else len(doc.text)
+
     after = title_line + 1
     if after < len(lines) and not lines[after].strip():
-        return Fix.unsafe(
-            Edit(doc.offset(url_line), doc.offset(after + 1) if after + 1 < len(lines) else len(doc.text), "")
-        )
+        return Fix.unsafe(Edit(doc.offset(url_line), start(after + 1), ""))
     before = url_line - 1
     if before >= 0 and not lines[before].strip():
-        end = doc.line_end(title_line)
-        return Fix.unsafe(Edit(doc.line_end(before), end, ""))
-    end = doc.offset(after) if after < len(lines) else len(doc.text)
-    return Fix.unsafe(Edit(doc.offset(url_line), end, ""))
+        return Fix.unsafe(Edit(doc.offset(before), start(after), ""))
+    return Fix.unsafe(Edit(doc.offset(url_line), start(after), ""))
 
 
 @rule("HT001", "insecure-link", fix="safe/unsafe")
