@@ -68,7 +68,8 @@ def _load(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_expansion(node)
+        if "*" in text:  # without an alias (``*name``) nothing can expand
+            _check_expansion(node)
         return loader.construct_document(node)
     finally:
         loader.dispose()

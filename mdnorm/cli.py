@@ -80,6 +80,10 @@ def main() -> None:
 @click.option("--stdin-filename", help="The path to report for '-' (stdin).")
 @click.option("--no-color", is_flag=True, help="Never color the output (also: NO_COLOR).")
 @click.option("-v", "--verbose", is_flag=True, help="Show details (tracebacks) of internal errors.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the .mdnorm_cache/ results cache.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (default: by CPU count; 1: none)."
+)
 @click.option(
     "--add-baseline",
     is_flag=False,
@@ -131,27 +135,34 @@ def _load_config(config_path: str | None, select: str | None, ignore: str | None
 
 
 def _process_all(
-    files: list[str], cfg: Config, mode: Mode, unsafe_fixes: bool, stdin_filename: str | None, progress: bool
+    files: list[str],
+    cfg: Config,
+    mode: Mode,
+    unsafe_fixes: bool,
+    stdin_filename: str | None,
+    progress: bool,
+    use_cache: bool = True,
+    jobs: int | None = None,
 ) -> list[FileResult]:
     """Lint (or fix) every file; a progress line on a terminal for long runs."""
     from mdnorm.report.progress import Progress
-    from mdnorm.runner import process_file
+    from mdnorm.runner import run_files
 
-    results = []
     bar = Progress.for_run(len(files)) if progress else None
     try:
-        for path in files:
-            if bar is not None:
-                bar.advance(path)
-            if path == "-":
-                stdin_data = sys.stdin.buffer.read()
-                results.append(process_file(path, cfg, mode, unsafe_fixes, stdin_data, stdin_filename or "-"))
-            else:
-                results.append(process_file(path, cfg, mode, unsafe_fixes))
+        return run_files(
+            files,
+            cfg,
+            mode,
+            unsafe_fixes,
+            stdin_name=stdin_filename,
+            use_cache=use_cache,
+            jobs=jobs,
+            on_done=bar.advance if bar is not None else None,
+        )
     finally:
         if bar is not None:
             bar.close()
-    return results
 
 
 def _use_color(no_color: bool, output_format: str, out: TextIO) -> bool:
@@ -179,6 +190,8 @@ def _run(
     stdin_filename: str | None,
     no_color: bool,
     verbose: bool,
+    no_cache: bool = False,
+    jobs: int | None = None,
     add_baseline: str | None = None,
     baseline_file: str | None = None,
     no_baseline: bool = False,
@@ -211,7 +224,16 @@ def _run(
         stats = prepare_for_cli(files, cfg)
         if not quiet:
             click.echo(f"mdnorm --online: {stats.summary()}", err=True)
-    results = _process_all(files, cfg, mode, unsafe_fixes, stdin_filename, progress=not quiet)
+    results = _process_all(
+        files,
+        cfg,
+        mode,
+        unsafe_fixes,
+        stdin_filename,
+        progress=not quiet,
+        use_cache=not (no_cache or online),
+        jobs=jobs,
+    )
     stdin_fixed = mode is Mode.FIX and "-" in files
 
     out = sys.stdout

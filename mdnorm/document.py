@@ -103,7 +103,7 @@ class Document:
         if "\r" not in text:
             # the common case, without a Python-level loop per line
             lines: list[str] = text[base:].split("\n")
-            starts: list[int] = list(accumulate((len(x) + 1 for x in lines[:-1]), initial=base))
+            starts: list[int] = list(accumulate(map((1).__add__, map(len, lines[:-1])), initial=base))
             endings: list[str] = ["\n"] * len(lines)
             if lines[-1] or len(lines) == 1:
                 endings[-1] = ""
@@ -162,14 +162,22 @@ class Document:
 
     # -- front matter -------------------------------------------------------
     @cached_property
-    def front_matter(self) -> FrontMatter | None:
-        """Split front matter as Jekyll does: first line ``---``, up to ``---``/``...``."""
+    def _fm_span(self) -> tuple[bool, int | None]:
+        """(has front matter, line of its closing marker): the split, without the YAML."""
         lines = self.lines
         if not lines or not _FM_OPEN.fullmatch(lines[0]):
+            return False, None
+        return True, next((i for i in range(1, len(lines)) if _FM_CLOSE.fullmatch(lines[i])), None)
+
+    @cached_property
+    def front_matter(self) -> FrontMatter | None:
+        """Split front matter as Jekyll does: first line ``---``, up to ``---``/``...``."""
+        has, end = self._fm_span
+        if not has:
             return None
-        end = next((i for i in range(1, len(lines)) if _FM_CLOSE.fullmatch(lines[i])), None)
         if end is None:
             return FrontMatter(None, None, "front matter is not closed (no second '---' line)", 0)
+        lines = self.lines
         from mdnorm import _yaml
 
         data, error, error_line = _yaml.load_mapping("\n".join(lines[1:end]))
@@ -177,11 +185,11 @@ class Document:
 
     @property
     def body_line(self) -> int:
-        """First line after the front matter."""
-        fm = self.front_matter
-        if fm is None:
+        """First line after the front matter (found without parsing the YAML)."""
+        has, end = self._fm_span
+        if not has:
             return 0
-        return fm.end + 1 if fm.end is not None else len(self.lines)
+        return end + 1 if end is not None else len(self.lines)
 
     def front_matter_key_line(self, key: str) -> int | None:
         fm = self.front_matter
@@ -259,6 +267,13 @@ class Document:
                 if line.count("$$") % 2:
                     in_math = not in_math
         return out
+
+    @cached_property
+    def url_line_keys(self) -> list[str]:
+        """``urls.coarse_key`` of each of :attr:`url_lines`, computed once for every rule."""
+        from mdnorm.urls import coarse_key
+
+        return [coarse_key(u.url) for u in self.url_lines]
 
     def text_urls(self) -> list[tuple[int, int, str]]:
         """``(line, column, url)`` of every URL outside opaque blocks and code spans."""

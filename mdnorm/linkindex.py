@@ -35,7 +35,7 @@ from mdnorm.config import Config
 from mdnorm.document import URL_IN_TEXT, URL_LINE, Document
 
 #: Bump when the scanner or the entry layout changes: old cache files are ignored.
-INDEX_VERSION = f"1:{__version__}"
+INDEX_VERSION = f"2:{__version__}"
 INDEX_FILE = "linkindex.json"
 SUMMARY_FILE = "linkindex-summary.json"
 POST_NAME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})-[^/\\]+$")
@@ -79,7 +79,7 @@ class UrlRef(NamedTuple):
     line: int
     column: int
     url: str
-    key: str  # urls.normalize(url)
+    key: str  # urls.coarse_key(url): equal for any two URLs that normalise alike
     titled: bool  # followed by "blank line, one-line title" (a scan's guess; LE001 decides)
 
 
@@ -362,13 +362,44 @@ def post_order(rel: str) -> tuple[int, int, int, str] | None:
     return int(m.group(1)), int(m.group(2)), int(m.group(3)), rel
 
 
+_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
+_FM_LINE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_PLAIN_CATEGORY = re.compile(r"category[ \t]*:[ \t]+([^\s'\"{}\[\]|>&*!%@`#,?:-][^#:'\"{}\[\]]*?)[ \t]*")
+
+
+def _category_by_line(lines: list[str]) -> tuple[str | None, int | None] | None:
+    """``category`` read off its line when the front matter is plain enough to trust.
+
+    A one-line plain scalar needs no YAML parser (the index reads every post of
+    the site, so this is on the hot path); anything else (quotes, flow or block
+    values, other ``category`` lines, anything that may not parse) returns None
+    and the caller falls back to :func:`category_of`.
+    """
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    found: tuple[str, int] | None = None
+    for i in range(1, len(lines)):
+        line = lines[i]
+        if _FM_LINE.fullmatch(line):
+            return (found[0], found[1]) if found else (None, None)
+        if line.startswith("category"):
+            m = _PLAIN_CATEGORY.fullmatch(line)
+            if m is None or found is not None or m.group(1)[0].isdigit() or m.group(1).lower() in _YAML_WORDS:
+                return None
+            found = (m.group(1), i)
+        elif "\t" in line or line.lstrip().startswith(("*", "&", "!")) or "category" in line:
+            return None
+    return None
+
+
 def facts_from_text(rel: str, text: str) -> PostFacts:
     """Scan one post's text (no Markdown parse) into its index entry."""
     doc = Document(rel, text)
     lines = doc.lines
-    category, cat_line = category_of(doc)
+    fast = _category_by_line(lines)
+    category, cat_line = fast if fast is not None else category_of(doc)
     found, opaque = scan_url_lines(lines, doc.body_line)
-    entries = tuple(UrlRef(ln, col, url, urls.normalize(url), _titled(lines, ln)) for ln, col, url in found)
+    entries = tuple(UrlRef(ln, col, url, urls.coarse_key(url), _titled(lines, ln)) for ln, col, url in found)
     http: list[tuple[int, int, str]] = []
     for ln, line in enumerate(lines):
         if opaque[ln] or "http:" not in line.lower():
@@ -454,20 +485,43 @@ class SiteIndex:
         return os.path.relpath(full, self.root).replace(os.sep, "/")
 
     @cached_property
+    def shared_coarse(self) -> frozenset[str]:
+        """Coarse URL keys listed by more than one post: only these can be DL002 hits."""
+        owner: dict[str, str] = {}
+        shared: set[str] = set()
+        for post in self.posts.values():
+            for e in post.entries:
+                first = owner.setdefault(e.key, post.rel)
+                if first != post.rel:
+                    shared.add(e.key)
+        return frozenset(shared)
+
+    def may_be_listed_elsewhere(self, coarse_key: str) -> bool:
+        """False when no other post can list a URL with this ``urls.coarse_key``."""
+        return coarse_key in self.shared_coarse
+
+    @cached_property
     def first_use(self) -> dict[str, FirstUse]:
-        """For each URL key, the earliest post (and the next different post) that lists it."""
+        """For each normalised URL key that may be shared, the earliest post (and the
+        next different post) that lists it.  URLs whose coarse key only one post
+        has are left out: they cannot be listed twice, and skipping them saves a
+        ``urls.normalize`` per URL of the site."""
         out: dict[str, FirstUse] = {}
+        shared = self.shared_coarse
         for post in sorted(self.posts.values(), key=lambda p: p.order):
             seen: set[str] = set()
             for e in post.entries:
-                if e.key in seen:
+                if e.key not in shared:
                     continue
-                seen.add(e.key)
-                cur = out.get(e.key)
+                key = urls.normalize(e.url)
+                if key in seen:
+                    continue
+                seen.add(key)
+                cur = out.get(key)
                 if cur is None:
-                    out[e.key] = FirstUse((post, e.line), None)
+                    out[key] = FirstUse((post, e.line), None)
                 elif cur.second is None:
-                    out[e.key] = FirstUse(cur.first, (post, e.line))
+                    out[key] = FirstUse(cur.first, (post, e.line))
         return out
 
     def earlier_listing(self, rel: str, order: tuple[int, int, int, str], key: str) -> tuple[PostFacts, int] | None:
@@ -515,10 +569,14 @@ class SiteIndex:
         post = self.posts.get(rel)
         h = hashlib.blake2b(digest_size=12)
         if post is not None:
+            shared = self.shared_coarse
             for e in post.entries:
-                hit = self.earlier_listing(rel, post.order, e.key)
+                if e.key not in shared:
+                    continue
+                key = urls.normalize(e.url)
+                hit = self.earlier_listing(rel, post.order, key)
                 if hit is not None:
-                    h.update(f"{e.key}\0{hit[0].rel}\0{hit[1]}\n".encode())
+                    h.update(f"{key}\0{hit[0].rel}\0{hit[1]}\n".encode())
             if post.category is not None:
                 h.update(repr(sorted(self.categories.get(category_key(post.category), Counter()).items())).encode())
         return h.hexdigest()

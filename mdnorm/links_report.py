@@ -70,8 +70,9 @@ def collect(files: list[str], cfg: Config) -> list[HostRow]:
             links[host] += 1
             if e.url[:5].lower() == "http:":
                 http[host] += 1
-            posts_of_key.setdefault(e.key, set()).add(facts.rel)
-            host_of_key[e.key] = host
+            key = urls.normalize(e.url)
+            posts_of_key.setdefault(key, set()).add(facts.rel)
+            host_of_key[key] = host
     dups: Counter[str] = Counter(host_of_key[k] for k, posts in posts_of_key.items() if len(posts) > 1)
     rows = []
     for host, n in links.items():

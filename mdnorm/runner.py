@@ -219,6 +219,23 @@ def _worker(args: tuple[str, Config, Mode, bool]) -> FileResult:
     return process_file(path, cfg, mode, unsafe)
 
 
+def _worker_init() -> None:
+    """Leave Ctrl-C to the parent, and turn the pool's SIGTERM into a clean exit.
+
+    A terminal sends SIGINT to every process of the group; workers that raised
+    KeyboardInterrupt printed a traceback each.  The parent alone handles it and
+    terminates the pool; SIGTERM then raises SystemExit inside the worker, so an
+    atomic write under way removes its temporary file instead of leaving it.
+    """
+    import signal
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit)
+
+
 def _jobs(requested: int | None, todo: int) -> int:
     if requested is not None and requested > 0:
         return min(requested, todo) or 1
@@ -275,7 +292,7 @@ def run_files(
     if n > 1 and "fork" in _mp_methods():
         import multiprocessing
 
-        with multiprocessing.get_context("fork").Pool(n) as pool:
+        with multiprocessing.get_context("fork").Pool(n, initializer=_worker_init) as pool:
             args = [(files[i], cfg, mode, unsafe) for i in todo]
             for i, r in zip(todo, pool.imap(_worker, args, chunksize=8), strict=True):
                 results[i] = r

@@ -189,8 +189,16 @@ def duplicate_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Fix: unsafe: removes the whole later link entry (URL line, blank line, title)
     when both entries have the same title; no fix when the titles differ.
     """
+    # Two URLs can only normalise alike when their coarse keys match, so the
+    # costly normalisation (urlsplit) runs only for URLs that share a coarse key.
+    keys = doc.url_line_keys
+    coarse: dict[str, int] = {}
+    for k in keys:
+        coarse[k] = coarse.get(k, 0) + 1
     first: dict[str, UrlLine] = {}
-    for u in doc.url_lines:
+    for u, k in zip(doc.url_lines, keys, strict=True):
+        if coarse[k] < 2:
+            continue
         key = urls.normalize(u.url)
         prev = first.get(key)
         if prev is None:

@@ -60,7 +60,9 @@ def duplicate_link_across_posts(doc: Document, ctx: Context) -> Iterator[Diagnos
     rel = index.rel(doc.path)
     order = post_order(rel) or (9999, 99, 99, rel)
     seen: set[str] = set()
-    for u in doc.url_lines:
+    for u, coarse in zip(doc.url_lines, doc.url_line_keys, strict=True):
+        if not index.may_be_listed_elsewhere(coarse):
+            continue
         key = urls.normalize(u.url)
         if key in seen:
             continue
