@@ -642,6 +642,9 @@ def _raw_html_end(src: str, pos: int, name: str, state: _State) -> int:
 
 
 def _parse_ext(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
+    assert isinstance(state, _State)
+    if state.last_is_paragraph() and not state.after_boundary(m.start()):
+        return None  # kramdown: an extension tag does not end a paragraph
     name = m.group("ext_1")
     if m.group("ext_2").rstrip().endswith("/"):
         state.append_token({"type": "kd_extension", "name": name})
