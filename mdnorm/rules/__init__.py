@@ -82,6 +82,11 @@ def _io001(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     Why: a post Jekyll cannot read as UTF-8 is a broken page, and a linter that
     crashes on one file protects none of the others.
 
+    Example: ``post.md`` saved as GBK (``\\xc4\\xe3\\xba\\xc3`` for "你好"),
+    or an image renamed to ``.md``.
+
+    Use instead: the same text saved as UTF-8.
+
     Fix: none.  Re-save the file as UTF-8, or exclude it.
     """
     return ()

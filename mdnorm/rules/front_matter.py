@@ -57,6 +57,20 @@ def invalid_front_matter(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Why: Jekyll fails the build, or silently drops the front matter.
 
+    Example::
+
+        ---
+        layout: post
+        title: [draft
+        ---
+
+    Use instead::
+
+        ---
+        layout: post
+        title: "[draft"
+        ---
+
     Fix: none.
     """
     fm = doc.front_matter
@@ -74,6 +88,21 @@ def missing_required_key(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Why: a post without a title shows its file name; one without a category
     falls out of the category pages.
+
+    Example::
+
+        ---
+        layout: post
+        title: My post
+        ---
+
+    Use instead::
+
+        ---
+        layout: post
+        title: My post
+        category: notes
+        ---
 
     Fix: none.
     """
@@ -97,6 +126,16 @@ def front_matter_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]
     Why: invisible differences in the YAML (``category: DL `` vs ``category: DL``)
     make the same category look like two in diffs and greps, and YAML forbids tabs
     for indentation.
+
+    Example (``·`` stands for a trailing space, ``→`` for a tab)::
+
+        category: DL·
+        layout:→post
+
+    Use instead::
+
+        category: DL
+        layout: post
 
     Fix: safe: removes the trailing whitespace and turns a tab after ``key:``
     into a space.  The fix is only offered when the YAML data stays exactly the
@@ -145,6 +184,14 @@ def unknown_layout(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Why: Jekyll renders a post with an unknown layout as bare HTML without the
     site's header, styles and navigation, and only warns in its build log.
+
+    Example (the site has ``_layouts/post.html`` and ``_layouts/default.html``)::
+
+        layout: posts
+
+    Use instead::
+
+        layout: post
 
     Fix: none.
     """

@@ -80,8 +80,11 @@ def _title_of(doc: Document, u: UrlLine) -> tuple[int, str] | None:
 def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A URL line has no title line after it (LE001, link-entry-missing-title).
 
-    What it does: reports a bare URL line whose next block is not a title: a
-    heading, another URL line, a list, code, a rule, or the end of the file.
+    What it does: reports a bare URL line (a line of a top-level paragraph that
+    holds only an ``http(s)://`` URL) whose next block is not a title: a
+    heading, another URL line, a list, code, math, a table (kramdown makes any
+    line with a ``|`` a table), a quote, a rule, or the end of the file.  Lines
+    in code, math, HTML blocks, lists and quotes are never URL lines.
 
     Why: the blog's link entries read "URL, blank line, title"; a bare URL alone
     tells the reader nothing about where it leads.
@@ -137,6 +140,17 @@ def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     "URL Title" on one line; with extra blank lines the entry falls apart visually
     and other rules cannot pair the title with its URL.
 
+    Example::
+
+        https://example.com/paper
+        A short title of the paper
+
+    Use instead::
+
+        https://example.com/paper
+
+        A short title of the paper
+
     Fix: safe: leaves exactly one blank line between the URL and the title.
     """
     lines = doc.lines
@@ -185,6 +199,20 @@ def duplicate_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Why: a reference list that repeats itself is noise for the reader, and
     usually means a link was pasted twice while collecting.
+
+    Example::
+
+        https://arxiv.org/abs/1706.03762
+
+        Attention Is All You Need
+
+        ...
+
+        http://arxiv.org/abs/1706.03762/
+
+        Attention Is All You Need
+
+    Use instead: keep the first entry only.
 
     Fix: unsafe: removes the whole later link entry (URL line, blank line, title)
     when both entries have the same title; no fix when the titles differ.
@@ -242,6 +270,14 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Why: browsers flag plain-http links, and most hosts now redirect to https;
     linking the https page directly is faster and private.
+
+    Example::
+
+        http://mp.weixin.qq.com/s/sdQ0rWbDDMN_P0B_RiYZmw
+
+    Use instead::
+
+        https://mp.weixin.qq.com/s/sdQ0rWbDDMN_P0B_RiYZmw
 
     Fix: safe for hosts known to serve https (a built-in list of the common hosts
     of Chinese tech blogging, extended by ``https.known-hosts``); unsafe for any

@@ -33,13 +33,27 @@ def _hard_break_lines(doc: Document) -> set[int]:
 def trailing_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A line ends in spaces or tabs (WS001, trailing-whitespace).
 
-    What it does: reports each line with trailing whitespace, except in code
-    blocks, math blocks and front matter (FM004 covers that), and except two or
+    What it does: reports each line with trailing whitespace, except in code,
+    math and HTML blocks and front matter (FM004 covers that), and except two or
     more trailing spaces inside a paragraph before its last line, which kramdown
-    renders as a hard line break.  A CRLF line ending is a line ending (WS004), not whitespace.
+    renders as a hard line break.  A CRLF line ending is a line ending (WS004),
+    not whitespace.
 
     Why: trailing whitespace is invisible, changes under every editor, and
     makes diffs noisy.
+
+    Example (``·`` stands for a trailing space, ``→`` for a tab)::
+
+        # Results··
+        Some text→
+
+    Use instead::
+
+        # Results
+        Some text
+
+    Not reported: ``first line··`` followed by another line of the same
+    paragraph (a hard line break).
 
     Fix: safe: removes the whitespace.
     """
@@ -70,6 +84,11 @@ def end_of_file(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Why: POSIX tools expect a final newline; blank lines at the end are noise
     that editors add and remove at random, making diffs noisy.
+
+    Example: a post whose last line is ``text`` with no newline after it, or
+    that ends in ``text``, a newline and two empty lines.
+
+    Use instead: a post that ends in ``text`` and exactly one newline.
 
     Fix: safe: adds the missing newline, or removes the trailing blank lines.
     """
@@ -116,6 +135,19 @@ def multiple_blank_lines(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Why: kramdown renders one blank line and five alike; the extra ones only make
     the source harder to read and diffs noisier.
 
+    Example::
+
+        First paragraph.
+
+
+        Second paragraph.
+
+    Use instead::
+
+        First paragraph.
+
+        Second paragraph.
+
     Fix: safe: keeps one blank line.
     """
     lines = doc.lines
@@ -150,6 +182,11 @@ def line_endings(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Why: Jekyll and git treat them inconsistently; a BOM before ``---`` can hide
     the front matter from some tools, and mixed endings make every diff noisy.
+
+    Example: a post saved by a Windows editor, every line ending in ``\\r\\n``,
+    or a file starting with the bytes ``EF BB BF`` before ``---``.
+
+    Use instead: ``\\n`` line endings and no byte order mark.
 
     Fix: safe: converts every line ending to LF and removes the BOM.  This is the
     only fix that changes line endings.
