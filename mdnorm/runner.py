@@ -220,20 +220,16 @@ def _worker(args: tuple[str, Config, Mode, bool]) -> FileResult:
 
 
 def _worker_init() -> None:
-    """Leave Ctrl-C to the parent, and turn the pool's SIGTERM into a clean exit.
+    """Leave Ctrl-C to the parent, which stops the pool.
 
     A terminal sends SIGINT to every process of the group; workers that raised
-    KeyboardInterrupt printed a traceback each.  The parent alone handles it and
-    terminates the pool; SIGTERM then raises SystemExit inside the worker, so an
-    atomic write under way removes its temporary file instead of leaving it.
+    KeyboardInterrupt printed a traceback each.  SIGTERM keeps its default (the
+    pool's terminate() relies on it: a Python-level handler cannot run while a
+    worker waits on the task queue's lock, and the parent's join then hangs).
     """
     import signal
 
-    def _exit(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit)
 
 
 def _jobs(requested: int | None, todo: int) -> int:
