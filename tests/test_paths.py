@@ -153,9 +153,9 @@ def test_file_over_the_size_limit_is_skipped(tree: Path, monkeypatch: pytest.Mon
 
 def test_default_size_limit_is_five_megabytes(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     under = tree / "under.md"
-    under.write_bytes(POST.encode() + b"a" * (5 * 1024 * 1024 - len(POST) - 1) + b"\n")
+    under.write_bytes(POST.encode() + b"\n" + b"a" * (5 * 1024 * 1024 - len(POST) - 2) + b"\n")
     over = tree / "over.md"
-    over.write_bytes(POST.encode() + b"a" * (5 * 1024 * 1024 - len(POST)) + b"\n")
+    over.write_bytes(POST.encode() + b"\n" + b"a" * (5 * 1024 * 1024 - len(POST) - 1) + b"\n")
     result = run(tree, monkeypatch, "under.md", "over.md")
     assert lines_for(result, "under.md") == ["under.md:14:5: WS001 [*] trailing whitespace"]
     assert lines_for(result, "over.md") == [
