@@ -187,6 +187,9 @@ def _blocks(doc: Document, kind: str) -> list[str]:
     return out
 
 
+_SCHEME = re.compile(r"https?://", re.IGNORECASE)
+
+
 def _hard_breaks(doc: Document) -> Counter[str]:
     """Paragraph lines that kramdown ends with ``<br />`` (2+ trailing spaces, not the last line).
 
@@ -200,7 +203,7 @@ def _hard_breaks(doc: Document) -> Counter[str]:
             for ln in range(tok["_line"], content_end(doc, tok) - 1):
                 line = lines[ln]
                 if line.endswith("  ") and line.strip() and not URL_LINE.fullmatch(line):
-                    out[line.strip()] += 1
+                    out[_SCHEME.sub("//", line.strip())] += 1  # HT001 may upgrade a URL on the line
     return out
 
 
