@@ -18,6 +18,8 @@ from mdnorm.document import Document
 
 @given(hostile_posts())
 @example("---\nlayout: post\n---\n\n> > $$\n\n| a | `b|c` |\n|---|---|\n\n#x\n\n```\nhttp://example.org/a\n")
+# found by fuzz/fuzz_mdnorm.py: LE002 split a glued, tab-indented title into an indented code block
+@example("\ufeff# 深度学习\n\n```\n\n```\nhttp://example.org/in-code\n\tindent\n```")
 def test_hostile_posts_keep_the_invariants(text: str) -> None:
     check_invariants(text)
 

@@ -10,6 +10,7 @@ URL, one blank line, then a one-line title paragraph::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from mdnorm import urls
@@ -129,6 +130,11 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
         )
 
 
+#: A line that continues a paragraph but starts a block once a blank line precedes it:
+#: indented code, or an ordered list not starting at 1.
+_BLOCK_AFTER_BLANK = re.compile(r"(?: {4}| {0,3}\t)| {0,3}(?:[02-9]|\d{2,9})[.)](?:[ \t]|$)")
+
+
 @rule("LE002", "link-entry-spacing", fix="safe")
 def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A URL line and its title are not separated by exactly one blank line (LE002).
@@ -163,13 +169,16 @@ def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
             if _is_url_line(nxt_line) or not nxt_line.strip():
                 continue
             at = doc.line_end(u.line)
+            # after a blank line an indented title would become a code block (or a
+            # list): no fix then, the safety check would refuse it anyway
+            split = None if _BLOCK_AFTER_BLANK.match(nxt_line) else Fix.safe(Edit(at, at, nl))
             yield make(
                 doc,
                 u.line,
                 u.column,
                 "LE002",
                 "title is glued to the URL line (kramdown shows them as one line)",
-                Fix.safe(Edit(at, at, nl)),
+                split,
             )
             continue
         nxt, blanks = _next_block(doc, para)
