@@ -286,19 +286,11 @@ def run_files(
             on_done(path)
     n = _jobs(jobs, len(todo))
     if n > 1 and "fork" in _mp_methods():
-        import multiprocessing
-
-        with multiprocessing.get_context("fork").Pool(n, initializer=_worker_init) as pool:
-            args = [(files[i], cfg, mode, unsafe) for i in todo]
-            for i, r in zip(todo, pool.imap(_worker, args, chunksize=8), strict=True):
-                results[i] = r
-                if on_done is not None:
-                    on_done(files[i])
-    else:
-        for i in todo:
-            results[i] = process_file(files[i], cfg, mode, unsafe)
-            if on_done is not None:
-                on_done(files[i])
+        todo = _run_pool(n, files, todo, results, cfg, mode, unsafe, on_done)
+    for i in todo:
+        results[i] = process_file(files[i], cfg, mode, unsafe)
+        if on_done is not None:
+            on_done(files[i])
     done = [r for r in results if r is not None]
     if cache is not None:
         for r in done:
@@ -306,6 +298,51 @@ def run_files(
                 cache.put(r.cache_key, r.diagnostics)
         cache.save()
     return done
+
+
+def _run_pool(
+    n: int,
+    files: list[str],
+    todo: list[int],
+    results: list[FileResult | None],
+    cfg: Config,
+    mode: Mode,
+    unsafe: bool,
+    on_done: Callable[[str], None] | None,
+) -> list[int]:
+    """Process ``todo`` in ``n`` forked workers; return the indexes left undone.
+
+    Site facts are built here first, so the workers inherit them instead of
+    each building its own.  A worker that dies (killed, out of memory) breaks
+    the pool instead of hanging it; what it left undone is returned, for this
+    process to finish.  On Ctrl-C the queued work is cancelled and the files
+    being written are finished (writes are atomic either way).
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from mdnorm.lint import codes_for
+
+    first = files[todo[0]]
+    first_cfg = config_mod.for_path(cfg, first)
+    _site(first, first_cfg, codes_for(first_cfg, first))
+    done: set[int] = set()
+    ex = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init)
+    try:
+        args = [(files[i], cfg, mode, unsafe) for i in todo]
+        for i, r in zip(todo, ex.map(_worker, args, chunksize=8), strict=True):
+            results[i] = r
+            done.add(i)
+            if on_done is not None:
+                on_done(files[i])
+    except BrokenProcessPool:
+        pass
+    except BaseException:
+        ex.shutdown(wait=True, cancel_futures=True)
+        raise
+    ex.shutdown(wait=True)
+    return [i for i in todo if i not in done]
 
 
 def _mp_methods() -> list[str]:
