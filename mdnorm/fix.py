@@ -129,7 +129,7 @@ def _edit_problem(code: str, old: str, new: str) -> str | None:
         return None
     if code == "DL001" and not n:
         return None  # removing a duplicate entry; its URLs are accounted for
-    if code == "KD001" and not o and n == _TOC_TEXT:
+    if code == "KD001" and not o and n in (_TOC_TEXT, "{:toc}"):  # the whole marker, or its missing IAL
         return None
     if code == "FM006" and "\n" not in old + new and "\r" not in old + new:
         return None  # one category value for another, on its own line (verify checks the data)

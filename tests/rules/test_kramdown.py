@@ -73,15 +73,7 @@ def test_safe_fix(post: str, fixed: str) -> None:
 @pytest.mark.parametrize(
     ("post", "fixed"),
     [
-        pytest.param(
-            "* toc\n\n" + HEADINGS,
-            "* toc\n{:toc}\n\n" + HEADINGS,
-            id="insert-ial",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="mdnorm/fix.py's edit limits allow KD001 to insert '* toc'+'{:toc}' but not '{:toc}' alone",
-            ),
-        ),
+        pytest.param("* toc\n\n" + HEADINGS, "* toc\n{:toc}\n\n" + HEADINGS, id="insert-ial"),
         pytest.param(FM + HEADINGS, FM + "* toc\n{:toc}\n\n" + HEADINGS, id="insert-marker"),
         pytest.param(
             "---\nlayout: post\ntitle: T\ncategory: C\n---\n" + HEADINGS,
