@@ -207,6 +207,8 @@ def _run(
     # 1. configuration and files: any error here is the user's to fix (exit 2)
     try:
         cfg = _load_config(config_path, select, ignore, extend_select)
+        if no_cache:  # bypasses every cache: results, the site index, online answers
+            cfg = cfg.with_overrides(cache=False)
         files = list(discover(paths, cfg))
         if add_baseline is not None and (fix or show_diff or check_only):
             raise ConfigError("--add-baseline records problems; it cannot be combined with --fix, --diff or --check")

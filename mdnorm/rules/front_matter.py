@@ -163,7 +163,24 @@ def front_matter_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]
         yield make(doc, ln, col, "FM004", f"{what} in front matter", fix)
 
 
+_BLOCK_SCALAR = re.compile(r"(?:^|[:\-][ \t])[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$")
+
+
 def _same_data(doc: Document, edits: list[Edit], end: int) -> bool:
+    """True when the edits leave the YAML data exactly as it was.
+
+    YAML drops trailing white space from every flow scalar (plain or quoted, one
+    line or folded); only block scalars (``|``, ``>``) keep it.  Without a block
+    scalar the answer is known without parsing again, which matters in ``--fix``
+    on an archive where nearly every post has one trailing space.
+    """
+    fm_lines = doc.lines[1:end]
+    text = doc.text
+    if not any(_BLOCK_SCALAR.search(line) for line in fm_lines) and all(
+        e.replacement == "" and text[e.start : e.end].strip(" \t") == "" and text[e.start - 1 : e.start] != "\\"
+        for e in edits
+    ):
+        return True  # only trailing blanks removed (not an escaped "\ "), and no block scalar
     text = doc.text
     for e in sorted(edits, reverse=True):
         text = text[: e.start] + e.replacement + text[e.end :]

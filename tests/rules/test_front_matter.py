@@ -108,3 +108,22 @@ def test_fm004_has_no_fix_when_the_yaml_value_would_change() -> None:
     post = "---\nlayout: post\ntitle: T\ncategory: C\nnote: |\n  a  \n  b\n---\n"
     assert lint(post, "FM004") == [(6, 4, "FM004")]
     assert fix(post, "FM004", unsafe=True) == post
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        # an escaped space at the end of a double-quoted line is part of the value
+        '---\nlayout: post\ntitle: "a\\ \n  b"\ncategory: C\n---\n',
+        # a folded block keeps trailing spaces of its lines too
+        "---\nlayout: post\ntitle: T\ncategory: C\nnote: >-\n  a  \n  b\n---\n",
+    ],
+)
+def test_fm004_fast_path_does_not_skip_the_yaml_check_where_values_change(post: str) -> None:
+    assert fix(post, "FM004", unsafe=True) == post
+
+
+def test_fm004_trailing_space_in_a_folded_quoted_scalar_is_fixed() -> None:
+    # flow scalars drop trailing white space when they fold lines: same data
+    post = '---\nlayout: post\ntitle: "a  \n  b"\ncategory: C \n---\n'
+    assert fix(post, "FM004") == '---\nlayout: post\ntitle: "a\n  b"\ncategory: C\n---\n'
