@@ -103,7 +103,6 @@ _TABLE = r"^ {0,3}(?=\S)(?:\||[^\n]*?[^\\\n]\|)[^\n]*$"
 _TABLE_LINE = re.compile(r"(?:\||[^\n]*?[^\\\n]\|)")
 _TABLE_SEP = re.compile(r"[+|: \t-]*?-[+|: \t-]*?[ \t]*$")
 _TABLE_FSEP = re.compile(r"[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
-_BACKTICKS = re.compile(r"`+")
 
 
 class _State(BlockState):
@@ -537,23 +536,13 @@ def _code_segments(text: str) -> list[tuple[bool, str]]:
     """``text`` cut into (is_code, value) runs; a code span is a backtick run up to the next run as long."""
     if "`" not in text:
         return [(False, text)]
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
-    by_len: dict[int, list[int]] = {}
-    for i, (a, b) in enumerate(runs):
-        by_len.setdefault(b - a, []).append(i)
+    from mdnorm.document import code_spans
+
     out: list[tuple[bool, str]] = []
-    pos = i = 0
-    while i < len(runs):
-        a, b = runs[i]
-        same = by_len[b - a]
-        k = bisect_right(same, i)
-        if k == len(same):
-            i += 1
-            continue
-        j = same[k]
-        out += [(False, text[pos:a]), (True, text[b : runs[j][0]])]
-        pos = runs[j][1]
-        i = j + 1
+    pos = 0
+    for a, b, c, end in code_spans(text):
+        out += [(False, text[pos:a]), (True, text[b:c])]
+        pos = end
     out.append((False, text[pos:]))
     return [seg for seg in out if seg[1] or seg[0]]
 

@@ -269,6 +269,23 @@ class Document:
         return out
 
     @cached_property
+    def hard_break_lines(self) -> frozenset[int]:
+        """Paragraph lines that kramdown ends with ``<br />``.
+
+        Two or more spaces before the line break, on any line of a paragraph but
+        its last (kramdown's rule is two spaces, so three or more count too).
+        """
+        out: set[int] = set()
+        lines = self.lines
+        for tok in self.walk():
+            if tok["type"] in ("paragraph", "block_text"):
+                for ln in range(tok["_line"], _content_end(self, tok) - 1):
+                    line = lines[ln]
+                    if line.endswith("  ") and line.strip():
+                        out.add(ln)
+        return frozenset(out)
+
+    @cached_property
     def url_line_keys(self) -> list[str]:
         """``urls.coarse_key`` of each of :attr:`url_lines`, computed once for every rule."""
         from mdnorm.urls import coarse_key
@@ -290,19 +307,20 @@ class Document:
         return out
 
 
-def _mask_code_spans(line: str) -> str:
-    """``line`` with its inline code spans blanked: a run of N backticks up to the next run of exactly N.
+def code_spans(text: str) -> list[tuple[int, int, int, int]]:
+    """Inline code spans of ``text``: ``(open, content_start, content_end, close_end)``.
 
-    Done with run positions rather than a regex: ``(`+).*?\\1`` retries the lazy
-    scan from every backtick of a run, which is quadratic on a long run followed
-    by long text (a 40 kB line took 16 s).
+    A span is a run of N backticks up to the next run of exactly N.  Done with run
+    positions rather than a regex: ``(`+).*?\\1`` retries the lazy scan from every
+    backtick of a run, which is quadratic on a long run followed by long text (a
+    40 kB line took 16 s).
     """
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
     by_len: dict[int, list[int]] = {}
     for i, (a, b) in enumerate(runs):
         by_len.setdefault(b - a, []).append(i)
-    parts: list[str] = []
-    pos = i = 0
+    out: list[tuple[int, int, int, int]] = []
+    i = 0
     while i < len(runs):
         a, b = runs[i]
         same = by_len[b - a]
@@ -310,10 +328,19 @@ def _mask_code_spans(line: str) -> str:
         if k == len(same):
             i += 1
             continue
-        end = runs[same[k]][1]
+        j = same[k]
+        out.append((a, b, runs[j][0], runs[j][1]))
+        i = j + 1
+    return out
+
+
+def _mask_code_spans(line: str) -> str:
+    """``line`` with its inline code spans (backticks included) blanked out."""
+    parts: list[str] = []
+    pos = 0
+    for a, _, _, end in code_spans(line):
         parts += (line[pos:a], " " * (end - a))
         pos = end
-        i = same[k] + 1
     parts.append(line[pos:])
     return "".join(parts)
 

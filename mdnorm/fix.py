@@ -198,12 +198,10 @@ def _hard_breaks(doc: Document) -> Counter[str]:
     """
     out: Counter[str] = Counter()
     lines = doc.lines
-    for tok in doc.walk():
-        if tok["type"] in ("paragraph", "block_text"):
-            for ln in range(tok["_line"], content_end(doc, tok) - 1):
-                line = lines[ln]
-                if line.endswith("  ") and line.strip() and not URL_LINE.fullmatch(line):
-                    out[_SCHEME.sub("//", line.strip())] += 1  # HT001 may upgrade a URL on the line
+    for ln in doc.hard_break_lines:
+        line = lines[ln]
+        if not URL_LINE.fullmatch(line):
+            out[_SCHEME.sub("//", line.strip())] += 1  # HT001 may upgrade a URL on the line
     return out
 
 

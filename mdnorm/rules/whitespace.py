@@ -6,27 +6,10 @@ import re
 from collections.abc import Iterator
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import BOM, Document, content_end
+from mdnorm.document import BOM, Document
 from mdnorm.rules import Context, make, rule
 
 _TRAILING = re.compile(r"[ \t\f\v]+$")
-
-
-def _hard_break_lines(doc: Document) -> set[int]:
-    """Lines ending in two or more spaces inside a paragraph, before its last line.
-
-    kramdown turns those into ``<br />`` (its rule is two spaces before the line
-    break, so three or more count too): they are meaning, not noise.
-    """
-    out: set[int] = set()
-    lines = doc.lines
-    for tok in doc.walk():
-        if tok["type"] in ("paragraph", "block_text"):
-            for ln in range(tok["_line"], content_end(doc, tok) - 1):
-                line = lines[ln]
-                if line.endswith("  ") and line.strip():
-                    out.add(ln)
-    return out
 
 
 @rule("WS001", "trailing-whitespace", fix="safe")
@@ -58,17 +41,14 @@ def trailing_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Fix: safe: removes the whitespace.
     """
     flags = doc.opaque_lines
-    breaks: set[int] | None = None
     for ln, line in enumerate(doc.lines):
         if flags[ln] or not line or line[-1] not in " \t\f\v":
             continue
         m = _TRAILING.search(line)
         if m is None:
             continue
-        if breaks is None:
-            breaks = _hard_break_lines(doc)
-        if ln in breaks:
-            continue
+        if ln in doc.hard_break_lines:
+            continue  # a kramdown line break: meaning, not noise
         start = doc.offset(ln, m.start())
         yield make(
             doc, ln, m.start(), "WS001", "trailing whitespace", Fix.safe(Edit(start, start + len(m.group()), ""))
