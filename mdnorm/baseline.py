@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -204,6 +203,8 @@ def write(file: str, entries: Mapping[Key, int]) -> None:
     """Write the baseline atomically (a temporary file beside it, then a rename)."""
     data = dumps(entries).encode("utf-8")
     folder = os.path.dirname(os.path.abspath(file))
+    import tempfile  # only when writing a baseline: it costs ~3 ms at import
+
     fd, tmp = tempfile.mkstemp(prefix=".mdnorm-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -310,6 +310,17 @@ def for_folder(base: Config, folder: str) -> Config:
     """The config for files in ``folder``: ``base`` plus every ``.mdnorm.toml`` in
     the folders from below the base config's root down to ``folder`` (the
     closest is applied last; see :func:`parse_table` for how keys combine)."""
+    # called once per file: a hit on the folder as given skips the path arithmetic
+    fast_key = (folder if os.path.isabs(folder) else os.path.join(os.getcwd(), folder), base)
+    fast = _NESTED_CACHE.get(fast_key)
+    if fast is not None:
+        return fast
+    result = _for_folder(base, folder)
+    _NESTED_CACHE[fast_key] = result
+    return result
+
+
+def _for_folder(base: Config, folder: str) -> Config:
     root = Path(base.root)
     path = Path(os.path.abspath(folder))
     try:
@@ -338,4 +349,4 @@ def for_folder(base: Config, folder: str) -> Config:
 
 def for_path(base: Config, file_path: str) -> Config:
     """The config for one file: see :func:`for_folder`."""
-    return for_folder(base, os.path.dirname(os.path.abspath(file_path)))
+    return for_folder(base, os.path.dirname(file_path) or ".")
