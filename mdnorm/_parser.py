@@ -248,8 +248,12 @@ class _Parser(BlockParser):
 
     def parse_method(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
         assert isinstance(state, _State)
-        n = len(state.tokens)
         kind = m.lastgroup
+        if kind == "blank_line":  # the commonest block by far: straight to mistune's method
+            end_blank: int = self.parse_blank_line(m, state)
+            state.tokens[-1]["_line"] = state.line_of(m.start())
+            return end_blank
+        n = len(state.tokens)
         saved = state.pending_child_line
         if kind == "block_quote":
             state.pending_child_line = state.line_of(m.start())
