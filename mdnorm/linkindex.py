@@ -479,7 +479,9 @@ class SiteIndex:
         return self._posts
 
     def rel(self, path: str) -> str:
-        full = os.path.abspath(path)
+        from mdnorm.site import folder_of
+
+        full = os.path.join(folder_of(path), os.path.basename(path))
         if full.startswith(self._prefix):
             return full[len(self._prefix) :].replace(os.sep, "/")
         return os.path.relpath(full, self.root).replace(os.sep, "/")
@@ -617,6 +619,13 @@ class _Matcher:
         return self._re is not None and bool(self._re.match(name) or self._re.match(rel))
 
 
+def _rel_to(full: str, root: str, prefix: str) -> str:
+    """``full`` relative to ``root`` ('/'-separated); a prefix cut in the common case."""
+    if full.startswith(prefix):
+        return full[len(prefix) :].replace(os.sep, "/")
+    return os.path.relpath(full, root).replace(os.sep, "/")
+
+
 def post_files(root: str, cfg: Config) -> list[str]:
     """Every post under ``root`` (absolute paths, sorted), as a run over ``root`` would find them."""
     from mdnorm.files import _git_root, _ignored_by_git
@@ -624,13 +633,14 @@ def post_files(root: str, cfg: Config) -> list[str]:
     exts = tuple(e if e.startswith(".") else "." + e for e in cfg.extensions)
     matcher = _Matcher(cfg)
     cfg_root = os.path.abspath(cfg.root)
+    cfg_prefix = os.path.join(cfg_root, "")
     top = _git_root(root) if cfg.respect_gitignore else None
     out: list[str] = []
     for folder, dirs, files in os.walk(root):
         keep = []
         for d in dirs:
             full = os.path.join(folder, d)
-            rel = os.path.relpath(full, cfg_root).replace(os.sep, "/")
+            rel = _rel_to(full, cfg_root, cfg_prefix)
             if matcher.excluded(d, rel) or (top is not None and _ignored_by_git(full, True, top)):
                 continue
             keep.append(d)
@@ -639,7 +649,7 @@ def post_files(root: str, cfg: Config) -> list[str]:
             if not f.endswith(exts) or not POST_NAME.match(f):
                 continue
             full = os.path.join(folder, f)
-            rel = os.path.relpath(full, cfg_root).replace(os.sep, "/")
+            rel = _rel_to(full, cfg_root, cfg_prefix)
             if matcher.excluded(f, rel) or (top is not None and _ignored_by_git(full, False, top)):
                 continue
             out.append(full)
@@ -731,9 +741,9 @@ def site_for(path: str, cfg: Config, codes: Iterable[str]) -> SiteIndex | None:
     online = bool(online_mod is not None and online_mod.ACTIVE)
     if path == "-" or not (SITE_CODES.intersection(codes) or (online and {"HT001", "LE001"}.intersection(codes))):
         return None
-    from mdnorm.site import find_root
+    from mdnorm.site import find_root, folder_of
 
-    root = find_root(os.path.dirname(os.path.abspath(path)))
+    root = find_root(folder_of(path))
     if root is None:
         return None
     key = (root, cfg.extensions, cfg.exclude, cfg.extend_exclude, cfg.respect_gitignore, cfg.cache, online)

@@ -85,8 +85,7 @@ def read_source(path: str, cfg: Config, stdin: bytes | None = None) -> bytes | s
 def _layouts(path: str, cfg: Config) -> frozenset[str] | None:
     if cfg.fm_layouts is not None:
         return frozenset(cfg.fm_layouts)
-    folder = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
-    return site.layouts_for(folder)
+    return site.layouts_for(site.folder_of(path) if path != "-" else os.getcwd())
 
 
 def _cache_key(path: str, shown: str, data: bytes, cfg: Config, codes: frozenset[str]) -> str:

@@ -11,6 +11,16 @@ import os
 from functools import lru_cache
 
 
+def folder_of(path: str) -> str:
+    """The absolute folder of ``path``: called for every file of a run, so cached per folder."""
+    return _abs_folder(os.getcwd(), os.path.dirname(path))
+
+
+@lru_cache(maxsize=4096)
+def _abs_folder(cwd: str, folder: str) -> str:
+    return os.path.normpath(os.path.join(cwd, folder))
+
+
 @lru_cache(maxsize=1024)
 def find_root(folder: str) -> str | None:
     """The site root for a post in ``folder`` (absolute), or None."""
