@@ -402,7 +402,7 @@ def facts_from_text(rel: str, text: str) -> PostFacts:
     entries = tuple(UrlRef(ln, col, url, urls.coarse_key(url), _titled(lines, ln)) for ln, col, url in found)
     http: list[tuple[int, int, str]] = []
     for ln, line in enumerate(lines):
-        if opaque[ln] or "http:" not in line.lower():
+        if opaque[ln] or "://" not in line or "http:" not in line.lower():
             continue
         for m in URL_IN_TEXT.finditer(line):
             if m.group()[:5].lower() == "http:":
