@@ -12,7 +12,6 @@ import enum
 import errno
 import os
 import sys
-import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,6 +85,12 @@ def _layouts(path: str, cfg: Config) -> frozenset[str] | None:
     if cfg.fm_layouts is not None:
         return frozenset(cfg.fm_layouts)
     return site.layouts_for(site.folder_of(path) if path != "-" else os.getcwd())
+
+
+def _traceback() -> str:
+    import traceback  # only when something went wrong: it costs ~6 ms at start-up
+
+    return traceback.format_exc()
 
 
 def _cache_key(path: str, shown: str, data: bytes, cfg: Config, codes: frozenset[str]) -> str:
@@ -200,12 +205,12 @@ def process_file(
     except RecursionError:
         result.cache_key = None
         result.error = "internal error: input nested too deeply; please report this as a bug"
-        result.details = traceback.format_exc()
+        result.details = _traceback()
         return result
     except Exception as exc:
         result.cache_key = None
         result.error = f"internal error ({type(exc).__name__}: {exc}); please report this as a bug"
-        result.details = traceback.format_exc()
+        result.details = _traceback()
         return result
 
 
