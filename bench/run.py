@@ -96,6 +96,14 @@ def main() -> int:
     ns = ap.parse_args()
     if not shutil.which("hyperfine"):
         sys.exit("bench: needs hyperfine (apt-get install hyperfine)")
+    # An installed package comes byte-compiled (pip compiles wheels; the peers' are);
+    # an editable checkout under PYTHONDONTWRITEBYTECODE=1 never is, and would pay
+    # for compiling its own source at every start.  Compile it once, as an install would.
+    import compileall
+
+    import mdnorm
+
+    compileall.compile_dir(str(Path(mdnorm.__file__).parent), quiet=1)
 
     work = Path(tempfile.mkdtemp(prefix="mdnorm-bench-"))
     # each corpus is laid out as its own Jekyll site (side by side, never nested), so
