@@ -10,13 +10,12 @@ timed at two sizes and only the *ratio* is compared, never an absolute time.
 
 from __future__ import annotations
 
-import gc
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from support import best_time
 
 from mdnorm.cli import main
 from mdnorm.config import Config
@@ -184,18 +183,12 @@ CTX = Context(Config())
 
 def _cost(text: str) -> float:
     """Best of three: parse, lint and fix ``text`` (the work --fix does on one file)."""
-    best = float("inf")
-    for _ in range(3):
-        gc.collect()
-        gc.disable()
-        try:
-            t0 = time.perf_counter()
-            lint_document(Document("p.md", text), CTX)
-            fix_document(Document("p.md", text), CTX)
-            best = min(best, time.perf_counter() - t0)
-        finally:
-            gc.enable()
-    return best
+
+    def work() -> None:
+        lint_document(Document("p.md", text), CTX)
+        fix_document(Document("p.md", text), CTX)
+
+    return best_time(work, 3)
 
 
 # name, a builder for n units, and n (small enough for the suite, large enough to time)

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from support import requires_kramdown
 
 from mdnorm.config import Config
 from mdnorm.document import Document
@@ -29,20 +28,6 @@ from mdnorm.fix import fix_document
 from mdnorm.rules import Context, selected_codes
 
 SCRIPT = Path(__file__).with_name("kramdown_html.rb")
-
-
-def _kramdown_missing() -> str | None:
-    ruby = shutil.which("ruby")
-    if ruby is None:
-        return "ruby is not installed (apt-get install ruby-kramdown ruby-kramdown-parser-gfm)"
-    probe = subprocess.run(
-        [ruby, "-e", 'require "kramdown"; require "kramdown-parser-gfm"'], capture_output=True, check=False
-    )
-    if probe.returncode:
-        return (
-            "Ruby's kramdown or kramdown-parser-gfm is missing (apt-get install ruby-kramdown ruby-kramdown-parser-gfm)"
-        )
-    return None
 
 
 def render(texts: list[str]) -> list[str]:
@@ -104,7 +89,7 @@ POSTS = {
 }
 
 
-@pytest.mark.skipif(_kramdown_missing() is not None, reason=_kramdown_missing() or "")
+@requires_kramdown
 def test_safe_fixes_keep_the_rendered_page() -> None:
     ctx = Context(Config())
     codes = selected_codes(Config())
@@ -119,7 +104,7 @@ def test_safe_fixes_keep_the_rendered_page() -> None:
         assert normalise(a).splitlines() == normalise(b).splitlines(), name
 
 
-@pytest.mark.skipif(_kramdown_missing() is not None, reason=_kramdown_missing() or "")
+@requires_kramdown
 def test_the_normaliser_only_hides_intended_changes() -> None:
     # the test above is only as good as the normaliser: a real change must still show
     before, after, dropped = render(["a\n\nb  \nc\n", "a\n\nb\nc\n", "a\n"])
@@ -127,7 +112,7 @@ def test_the_normaliser_only_hides_intended_changes() -> None:
     assert normalise(render(["a\n\nb\n"])[0]) != normalise(dropped)  # a lost paragraph
 
 
-@pytest.mark.skipif(_kramdown_missing() is not None, reason=_kramdown_missing() or "")
+@requires_kramdown
 def test_three_trailing_spaces_inside_a_paragraph_are_a_hard_break() -> None:
     # regression: WS001 kept exactly two trailing spaces and removed three, losing the <br />
     text = FM + "* toc\n{:toc}\n\n# A\n\n## B\n\nthree   \nspaces\n"

@@ -14,17 +14,15 @@ Three kinds of checks:
 
 from __future__ import annotations
 
-import gc
 import json
 import random
 import re
-import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import best_time, requires_kramdown
 
 from mdnorm._parser import Token, parse_blocks
 
@@ -241,16 +239,6 @@ _TYPES = {
 _KTYPES = {"html_element": "html", "xml_comment": "html", "ul": "list", "ol": "list"}
 
 
-def _kramdown_missing() -> str | None:
-    ruby = shutil.which("ruby")
-    if ruby is None:
-        return "ruby is not installed (apt-get install ruby-kramdown ruby-kramdown-parser-gfm)"
-    probe = subprocess.run(
-        [ruby, "-e", 'require "kramdown"; require "kramdown-parser-gfm"'], capture_output=True, check=False
-    )
-    return None if probe.returncode == 0 else "Ruby's kramdown or kramdown-parser-gfm is missing"
-
-
 def _kramdown_blocks(bodies: list[str]) -> list[Any]:
     out = subprocess.run(
         ["ruby", str(_SCRIPT)], input=json.dumps(bodies).encode(), capture_output=True, check=True, timeout=300
@@ -270,7 +258,7 @@ def _shim_blocks(body: str) -> set[tuple[int, str, int | None]]:
     return out
 
 
-@pytest.mark.skipif(_kramdown_missing() is not None, reason=_kramdown_missing() or "")
+@requires_kramdown
 def test_same_blocks_as_kramdown() -> None:
     """Top-level blocks and all headings start on the lines kramdown starts them."""
     bodies = [p for p in POSTS if not p.startswith("---")]
@@ -288,17 +276,7 @@ def test_same_blocks_as_kramdown() -> None:
 
 
 def _parse_time(text: str) -> float:
-    best = float("inf")
-    for _ in range(2):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            parse_blocks(text)
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best
+    return best_time(lambda: parse_blocks(text), 2)
 
 
 @pytest.mark.parametrize(

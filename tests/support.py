@@ -1,0 +1,48 @@
+"""Helpers shared by test modules: the kramdown availability check and a best-of-N timer."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+
+import pytest
+
+
+def _kramdown_missing() -> str | None:
+    ruby = shutil.which("ruby")
+    if ruby is None:
+        return "ruby is not installed (apt-get install ruby-kramdown ruby-kramdown-parser-gfm)"
+    probe = subprocess.run(
+        [ruby, "-e", 'require "kramdown"; require "kramdown-parser-gfm"'], capture_output=True, check=False
+    )
+    if probe.returncode:
+        return (
+            "Ruby's kramdown or kramdown-parser-gfm is missing (apt-get install ruby-kramdown ruby-kramdown-parser-gfm)"
+        )
+    return None
+
+
+#: Why kramdown tests cannot run here, or None; probed once per session, not per test.
+KRAMDOWN_MISSING = _kramdown_missing()
+requires_kramdown = pytest.mark.skipif(KRAMDOWN_MISSING is not None, reason=KRAMDOWN_MISSING or "")
+
+
+def best_time(work: Callable[[], object], repeats: int) -> float:
+    """Fastest of ``repeats`` runs of ``work``, with the garbage collector off while timing.
+
+    Only ever compared as a ratio between two input sizes, never against a number.
+    """
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            work()
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
+    return best
