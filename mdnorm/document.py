@@ -221,7 +221,7 @@ class Document:
         flags[:fm_end] = b"\x01" * fm_end
         for tok in self.walk():
             if tok["type"] in OPAQUE_BLOCKS:
-                a, b = tok["_line"], _content_end(self, tok)
+                a, b = tok["_line"], content_end(self, tok)
                 flags[a:b] = b"\x01" * (b - a)
         return flags
 
@@ -231,7 +231,7 @@ class Document:
         flags = bytearray(len(self.lines))
         for tok in self.walk():
             if tok["type"] in ("block_code", "liquid_block"):
-                a, b = tok["_line"], _content_end(self, tok)
+                a, b = tok["_line"], content_end(self, tok)
                 flags[a:b] = b"\x01" * (b - a)
         return flags
 
@@ -258,7 +258,7 @@ class Document:
             if tok["type"] != "paragraph":
                 continue
             in_math = False
-            for idx, ln in enumerate(range(tok["_line"], _content_end(self, tok))):
+            for idx, ln in enumerate(range(tok["_line"], content_end(self, tok))):
                 line = lines[ln]
                 if not in_math and line.startswith(("h", " ")):
                     m = URL_LINE.fullmatch(line)
@@ -279,7 +279,7 @@ class Document:
         lines = self.lines
         for tok in self.walk():
             if tok["type"] in ("paragraph", "block_text"):
-                for ln in range(tok["_line"], _content_end(self, tok) - 1):
+                for ln in range(tok["_line"], content_end(self, tok) - 1):
                     line = lines[ln]
                     if line.endswith("  ") and line.strip():
                         out.add(ln)
@@ -357,7 +357,7 @@ def _walk(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def _content_end(doc: Document, tok: Token) -> int:
+def content_end(doc: Document, tok: Token) -> int:
     """Exclusive end line of a block's own content (trailing blank lines dropped)."""
     end: int = tok["_end"]
     start: int = tok["_line"]
@@ -365,6 +365,3 @@ def _content_end(doc: Document, tok: Token) -> int:
     while end > start + 1 and not lines[end - 1].strip():
         end -= 1
     return end
-
-
-content_end = _content_end
