@@ -6,10 +6,16 @@ runs report only problems that are not recorded, and the recorded ones that no
 longer occur as *stale*, so the file only ever shrinks.
 
 An entry is keyed by the file's path (relative to the baseline file's folder,
-with ``/``), the rule code and a fingerprint of the offending line's content,
-never its line number: adding a paragraph above a problem must not revive it.
-Identical lines with the same problem share a key and a count; when a file has
-more of them than recorded, the later ones are new.
+with ``/``), the rule code and a fingerprint of the offending line's content and
+of the message (numbers left out), never its line number: adding a paragraph
+above a problem must not revive it, and a *different* problem reported on the
+same line (a missing ``title`` where a missing ``category`` was recorded, both
+on line 1) is new.  Identical lines with the same problem share a key and a
+count; when a file has more of them than recorded, the later ones are new.
+
+Entries follow content across a rename: a problem that no entry of its own file
+matches may take an entry of a recorded file that no longer exists (``git mv``
+of a baselined post keeps its old problems hidden).
 
 The file is JSON, sorted and indented, with a ``version`` field, so that two runs
 on the same tree write the same bytes and a review diff shows what changed.
@@ -30,7 +36,9 @@ from typing import NamedTuple
 from mdnorm.config import Config, ConfigError
 from mdnorm.diagnostic import Diagnostic
 
-VERSION = 1
+VERSION = 2
+#: Version 1 fingerprinted the line only; such files are still read.
+READ_VERSIONS = (1, 2)
 DEFAULT_NAME = ".mdnorm-baseline.json"
 
 
@@ -50,6 +58,7 @@ class Baseline:
 
     file: str
     entries: Mapping[Key, int]
+    version: int = VERSION
 
     @property
     def root(self) -> str:
@@ -69,12 +78,22 @@ _SPACE = re.compile(r"\s+")
 _HTTP = re.compile(r"\bhttp://", re.IGNORECASE)
 
 
-def fingerprint(line: str) -> str:
-    """A short hash of a line's content, normalised so that mdnorm's own safe
-    fixes on that line (trimmed or collapsed whitespace, ``http://`` upgraded to
-    ``https://``) do not turn the line's other baselined problems into new ones."""
+_DIGITS = re.compile(r"\d+")
+
+
+def fingerprint(line: str, message: str | None = None) -> str:
+    """A short hash of a line's content and the problem's message.
+
+    The line is normalised so that mdnorm's own safe fixes on it (trimmed or
+    collapsed whitespace, ``http://`` upgraded to ``https://``) do not turn the
+    line's other baselined problems into new ones; numbers in the message (line
+    numbers it names) are left out so that moving text does not either.  Without
+    a message: the version 1 fingerprint, of the line alone.
+    """
     normal = _HTTP.sub("https://", _SPACE.sub(" ", line.strip()))
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+    if message is not None:
+        normal += "\0" + _DIGITS.sub("#", message)
+    return hashlib.sha256(normal.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def relative_path(path: str, root: str) -> str:
@@ -100,8 +119,10 @@ def _lines_of(path: str, texts: Mapping[str, str]) -> list[str]:
     return Document(path, text).lines
 
 
-def keys_for(diagnostics: Iterable[Diagnostic], root: str, texts: Mapping[str, str] | None = None) -> list[Key]:
-    """One key per diagnostic, in the diagnostics' order."""
+def keys_for(
+    diagnostics: Iterable[Diagnostic], root: str, texts: Mapping[str, str] | None = None, version: int = VERSION
+) -> list[Key]:
+    """One key per diagnostic, in the diagnostics' order (``version``: of the baseline file)."""
     texts = texts or {}
     cache: dict[str, list[str]] = {}
     out = []
@@ -110,7 +131,8 @@ def keys_for(diagnostics: Iterable[Diagnostic], root: str, texts: Mapping[str, s
         if lines is None:
             lines = cache[d.path] = _lines_of(d.path, texts)
         content = lines[d.line - 1] if 0 < d.line <= len(lines) else ""
-        out.append(Key(relative_path(d.path, root), d.code, fingerprint(content)))
+        message = d.message if version >= 2 else None
+        out.append(Key(relative_path(d.path, root), d.code, fingerprint(content, message)))
     return out
 
 
@@ -157,7 +179,7 @@ def load(file: str) -> Baseline:
         raise BaselineError(f"{file}: cannot read baseline: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BaselineError(f"{file}: not a baseline file (invalid JSON: {exc})") from None
-    if not isinstance(data, dict) or data.get("version") != VERSION:
+    if not isinstance(data, dict) or data.get("version") not in READ_VERSIONS:
         found = data.get("version") if isinstance(data, dict) else None
         raise BaselineError(f"{file}: unsupported baseline version {found!r} (expected {VERSION}); re-create it")
     files = data.get("files")
@@ -174,7 +196,7 @@ def load(file: str) -> Baseline:
                 raise BaselineError(f"{file}: baseline entry {path!r} {code!r} is not a table of positive counts")
             for fp, n in prints.items():
                 entries[Key(path, code, fp)] = n
-    return Baseline(file, entries)
+    return Baseline(file, entries, int(data["version"]))
 
 
 def dumps(entries: Mapping[Key, int]) -> str:
@@ -249,11 +271,25 @@ def apply(
     root = baseline.root
     left = dict(baseline.entries)
     reported: list[Diagnostic] = []
+    unmatched: list[tuple[Diagnostic, Key]] = []
     baselined = 0
-    for d, key in zip(diagnostics, keys_for(diagnostics, root, texts), strict=True):
+    for d, key in zip(diagnostics, keys_for(diagnostics, root, texts, baseline.version), strict=True):
         if left.get(key, 0) > 0:
             left[key] -= 1
             baselined += 1
+        else:
+            unmatched.append((d, key))
+    # a renamed file: its problems may take the entries of a recorded file that is gone
+    gone: dict[tuple[str, str], list[Key]] = {}
+    for key, n in left.items():
+        if n > 0 and not os.path.exists(os.path.join(root, *key.path.split("/"))):
+            gone.setdefault((key.code, key.fingerprint), []).append(key)
+    for d, key in unmatched:
+        for old in gone.get((key.code, key.fingerprint), ()):
+            if left[old] > 0:
+                left[old] -= 1
+                baselined += 1
+                break
         else:
             reported.append(d)
 

@@ -1,10 +1,8 @@
-"""The on-disk cache folder, ``.mdnorm_cache/`` at the project root.
+"""JSON files in the cache folder (the ``--online`` answers; see :mod:`mdnorm.project`).
 
-Everything mdnorm remembers between runs lives here, each in its own file:
-lint results keyed by content hash (see :mod:`mdnorm.resultcache`), the
-site-wide link index, online probe answers.  Writes are atomic and readers treat
-a missing, partial or corrupt file as empty, so concurrent runs and a run killed
-mid-write are harmless: the worst case is recomputing.
+Writes are atomic and readers treat a missing, partial or corrupt file as empty,
+so concurrent runs and a run killed mid-write are harmless: the worst case is
+recomputing.  Lint results and site facts live in :mod:`mdnorm.store`.
 """
 
 from __future__ import annotations
@@ -14,20 +12,6 @@ import json
 import os
 from pathlib import Path
 from typing import Any
-
-CACHE_DIR = ".mdnorm_cache"
-
-
-def cache_dir(root: str | os.PathLike[str]) -> Path:
-    """``root/.mdnorm_cache``, created with a ``.gitignore`` that ignores it all."""
-    folder = Path(root) / CACHE_DIR
-    if not folder.is_dir():
-        folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        with contextlib.suppress(OSError):
-            ignore.write_text("# created by mdnorm\n*\n", encoding="utf-8")
-    return folder
 
 
 def read_json(path: Path) -> Any | None:

@@ -79,7 +79,14 @@ def main() -> None:
 @click.option("--stdin-filename", help="The path to report for '-' (stdin).")
 @click.option("--no-color", is_flag=True, help="Never color the output (also: NO_COLOR).")
 @click.option("-v", "--verbose", is_flag=True, help="Show details (tracebacks) of internal errors.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the .mdnorm_cache/ results cache.")
+@click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the cache (results, site index, online answers)."
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Keep the cache here (default: a folder per project under ~/.cache/mdnorm; also MDNORM_CACHE_DIR).",
+)
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (default: by CPU count; 1: none)."
 )
@@ -119,7 +126,9 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     sys.exit(code)
 
 
-def _load_config(config_path: str | None, select: str | None, ignore: str | None, extend_select: str | None) -> Config:
+def _load_config(
+    config_path: str | None, select: str | None, ignore: str | None, extend_select: str | None, start: str | None = None
+) -> Config:
     """The run's configuration: the config file, then the command line on top."""
     from mdnorm import config as config_mod
     from mdnorm.rules import check_selector
@@ -131,7 +140,7 @@ def _load_config(config_path: str | None, select: str | None, ignore: str | None
     # the command line is one more layer, as in ruff: --select starts afresh,
     # --ignore and --extend-select add to what the config files selected
     return config_mod.with_command_line(
-        config_mod.load(config_path), _codes(select), _codes(ignore), _codes(extend_select)
+        config_mod.load(config_path, start), _codes(select), _codes(ignore), _codes(extend_select)
     )
 
 
@@ -144,6 +153,7 @@ def _process_all(
     progress: bool,
     use_cache: bool = True,
     jobs: int | None = None,
+    online: bool = False,
 ) -> list[FileResult]:
     """Lint (or fix) every file; a progress line on a terminal for long runs."""
     from mdnorm.report.progress import Progress
@@ -160,6 +170,7 @@ def _process_all(
             use_cache=use_cache,
             jobs=jobs,
             on_done=bar.advance if bar is not None else None,
+            online=online,
         )
     finally:
         if bar is not None:
@@ -197,6 +208,7 @@ def _run(
     baseline_file: str | None = None,
     no_baseline: bool = False,
     online: bool = False,
+    cache_dir: str | None = None,
 ) -> int:
     from mdnorm import baseline as baseline_mod
     from mdnorm import report
@@ -207,7 +219,12 @@ def _run(
 
     # 1. configuration and files: any error here is the user's to fix (exit 2)
     try:
-        cfg = _load_config(config_path, select, ignore, extend_select)
+        from mdnorm.project import start_folder
+
+        start = start_folder(paths, stdin_filename)
+        cfg = _load_config(config_path, select, ignore, extend_select, start)
+        if cache_dir is not None:
+            cfg = cfg.with_overrides(cache_dir=os.path.abspath(cache_dir))
         if no_cache:  # bypasses every cache: results, the site index, online answers
             cfg = cfg.with_overrides(cache=False)
         files = list(discover(paths, cfg))
@@ -236,6 +253,7 @@ def _run(
         progress=not quiet,
         use_cache=not (no_cache or online),
         jobs=jobs,
+        online=online,
     )
     stdin_fixed = mode is Mode.FIX and "-" in files
 

@@ -46,6 +46,8 @@ class Config:
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
+    #: where the cache lives (relative to ``root``); None: under the user's cache folder
+    cache_dir: str | None = None
     #: the command line's --select/--ignore/--extend-select, re-applied over nested configs
     cli_selection: tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, ...] | None] | None = None
     #: folder the config file was found in; relative paths are taken from here
@@ -84,6 +86,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "max-file-size": ("max_file_size", "int"),
     "baseline": ("baseline", "str"),
     "cache": ("cache", "bool"),
+    "cache-dir": ("cache_dir", "str"),
     "front-matter.required": ("fm_required", "strs"),
     "front-matter.layouts": ("fm_layouts", "strs"),
     "https.known-hosts": ("https_known_hosts", "strs"),
@@ -288,15 +291,22 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def load(config_path: str | None = None, cwd: str | None = None) -> Config:
-    """Load the configuration for a run."""
+    """Load the configuration for a run that starts in ``cwd`` (default: the working directory).
+
+    The run's root (where the baseline and the cache belong) is the folder of the
+    configuration file; without one, the project root of :func:`mdnorm.project.marker_root`.
+    """
+    start = Path(cwd or os.getcwd()).resolve()
     if config_path is not None:
         path = Path(config_path)
         if not path.is_file():
             raise ConfigError(f"{config_path}: config file not found")
     else:
-        found = find_config_file(Path(cwd or os.getcwd()).resolve())
+        found = find_config_file(start)
         if found is None:
-            return Config(root=str(Path(cwd or os.getcwd()).resolve()))
+            from mdnorm.project import marker_root
+
+            return Config(root=marker_root(str(start)))
         path = found
     table = _read_table(path) or {}
     cfg = parse_table(table, str(path))

@@ -79,7 +79,7 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
     """Yield the files to check, in sorted order within each given path.
 
     A file named explicitly is always checked (as with ruff), whatever its
-    extension or exclude patterns say; folders are walked for ``extensions``.
+    extension or exclude patterns say; folders are walked by :func:`walk`.
     """
     for given in paths:
         if given == "-":
@@ -90,40 +90,97 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
         if not os.path.isdir(given):
             yield os.path.normpath(given)
             continue
-        top = _git_root(os.path.abspath(given))
-        found: list[str] = []
-        seen_dirs: set[tuple[int, int]] = set()
-        for folder, dirs, files in os.walk(given, followlinks=True):
-            try:
-                st = os.stat(folder)
-                key = (st.st_dev, st.st_ino)
-            except OSError:
-                dirs[:] = []
+        yield from walk(given, config)
+
+
+def walk(folder: str, config: Config) -> list[str]:
+    """Every file to check under ``folder``, sorted: the one walker of mdnorm.
+
+    Runs and the site index both list files with it, so both honour the same
+    rules: the ``extensions``, ``exclude`` and ``extend-exclude`` of the closest
+    nested ``.mdnorm.toml``, ``.gitignore`` files (a file git tracks is checked
+    even when a ``.gitignore`` matches it, as git itself keeps tracking it and
+    Jekyll publishes it), and symbolic links to folders only when they point
+    inside the project root (a walk never leaves the project).
+    """
+    top = _git_root(os.path.abspath(folder))
+    project = os.path.realpath(config.root)
+    found: list[str] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    for here_dir, dirs, files in os.walk(folder, followlinks=True):
+        try:
+            st = os.stat(here_dir)
+            key = (st.st_dev, st.st_ino)
+        except OSError:
+            dirs[:] = []
+            continue
+        if key in seen_dirs:  # a symlink loop
+            dirs[:] = []
+            continue
+        seen_dirs.add(key)
+        # a nested .mdnorm.toml may change extensions and excludes below it
+        here = for_folder(config, here_dir)
+        git_top = top if here.respect_gitignore else None
+        keep = []
+        for d in sorted(dirs):
+            full = os.path.join(here_dir, d)
+            if _excluded(full, here) or _ignored(os.path.abspath(full), True, git_top):
                 continue
-            if key in seen_dirs:  # a symlink loop
-                dirs[:] = []
+            if os.path.islink(full) and not _inside(os.path.realpath(full), project):
+                continue  # a link out of the project: never walked
+            keep.append(d)
+        dirs[:] = keep
+        exts = _extensions(here)
+        for f in files:
+            if not f.endswith(exts):
                 continue
-            seen_dirs.add(key)
-            # a nested .mdnorm.toml may change extensions and excludes below it
-            here = for_folder(config, folder)
-            git_top = top if here.respect_gitignore else None
-            keep = []
-            for d in sorted(dirs):
-                full = os.path.join(folder, d)
-                if _excluded(full, here) or _ignored_by_git(os.path.abspath(full), True, git_top):
-                    continue
-                keep.append(d)
-            dirs[:] = keep
-            exts = _extensions(here)
-            for f in files:
-                if not f.endswith(exts):
-                    continue
-                full = os.path.join(folder, f)
-                if _excluded(full, here) or _ignored_by_git(os.path.abspath(full), False, git_top):
-                    continue
-                found.append(os.path.normpath(full))
-        found.sort()
-        yield from found
+            full = os.path.join(here_dir, f)
+            if _excluded(full, here) or _ignored(os.path.abspath(full), False, git_top):
+                continue
+            found.append(os.path.normpath(full))
+    found.sort()
+    return found
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(os.path.join(folder, ""))
+
+
+def _ignored(path: str, is_dir: bool, top: str | None) -> bool:
+    """Ignored by ``.gitignore`` and not tracked by git (tracked files win)."""
+    if top is None or not _ignored_by_git(path, is_dir, top):
+        return False
+    tracked_files, tracked_dirs = _tracked(top)
+    return path not in (tracked_dirs if is_dir else tracked_files)
+
+
+@lru_cache(maxsize=16)
+def _tracked(top: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Files git tracks in the work tree at ``top`` and the folders holding them (absolute paths).
+
+    Asked only when a ``.gitignore`` matches something a walk meets; without git
+    (or outside a repository) nothing counts as tracked.
+    """
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "-C", top, "ls-files", "-z", "--cached"], capture_output=True, check=True, timeout=60
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset(), frozenset()
+    files: set[str] = set()
+    dirs: set[str] = set()
+    for raw in out.split(b"\0"):
+        if not raw:
+            continue
+        full = os.path.join(top, os.fsdecode(raw))
+        files.add(full)
+        parent = os.path.dirname(full)
+        while len(parent) > len(top) and parent not in dirs:
+            dirs.add(parent)
+            parent = os.path.dirname(parent)
+    return frozenset(files), frozenset(dirs)
 
 
 def _extensions(config: Config) -> tuple[str, ...]:

@@ -51,17 +51,18 @@ def collect(files: list[str], cfg: Config) -> list[HostRow]:
             continue
         root = find_root(os.path.dirname(os.path.abspath(path)))
         facts = None
+        rel = path
         if root is not None:
             index = indexes.get(root)
             if index is None:
-                index = indexes[root] = linkindex.build(root, cfg, use_cache=cfg.cache)
+                index = indexes[root] = linkindex.build(root, cfg)
                 answers.update(online.load_cache(root).hosts)
-            facts = index.posts.get(index.rel(path))
+            rel = index.rel(path)
+            post = index.posts.get(rel)
+            facts = post.facts if post is not None else None
         if facts is None:
-            try:
-                with open(path, encoding="utf-8") as fh:
-                    facts = linkindex.facts_from_text(path, fh.read())
-            except (OSError, UnicodeDecodeError):
+            facts = online._facts_of(path)
+            if facts is None:
                 continue
         for e in facts.entries:
             host = urls.host_of(e.url)
@@ -71,7 +72,7 @@ def collect(files: list[str], cfg: Config) -> list[HostRow]:
             if e.url[:5].lower() == "http:":
                 http[host] += 1
             key = urls.normalize(e.url)
-            posts_of_key.setdefault(key, set()).add(facts.rel)
+            posts_of_key.setdefault(key, set()).add(rel)
             host_of_key[key] = host
     dups: Counter[str] = Counter(host_of_key[k] for k, posts in posts_of_key.items() if len(posts) > 1)
     rows = []

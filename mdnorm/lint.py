@@ -8,11 +8,9 @@ import os
 from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import Document
+from mdnorm.facts import PostFacts, facts_of
 from mdnorm.rules import RULES, Context, selected_codes
 from mdnorm.suppress import filter_suppressed
-
-#: Reported only when the front matter itself is fine (one problem, one diagnostic).
-_NEEDS_FRONT_MATTER = ("FM003", "FM004", "FM005")
 
 
 def codes_for(config: Config, path: str) -> frozenset[str]:
@@ -36,16 +34,44 @@ def _relative(path: str, root: str) -> str:
 
 
 def lint_document(doc: Document, ctx: Context, codes: frozenset[str] | None = None) -> list[Diagnostic]:
-    """All diagnostics for ``doc``, suppressions applied, sorted by position."""
+    """All diagnostics for ``doc``, suppressions applied, sorted by position.
+
+    Site-wide rules run too when ``ctx.site`` is set (on the facts of this very
+    text); without it they are left to :func:`lint_site`, which the runner calls
+    once the site index knows every post.
+    """
     if codes is None:
         codes = codes_for(ctx.config, doc.path)
     out: list[Diagnostic] = []
     fm = doc.front_matter
     fm_broken = fm is None or fm.data is None
     for code in sorted(codes):
-        if code == "IO001" or (fm_broken and code in _NEEDS_FRONT_MATTER):
+        r = RULES[code]
+        if code == "IO001" or r.site_check is not None or (fm_broken and r.needs_front_matter):
             continue
-        out.extend(RULES[code].check(doc, ctx))
+        out.extend(r.check(doc, ctx))
+    if ctx.site is not None and ctx.rel is not None:
+        out.extend(_site_diagnostics(doc.path, facts_of(doc), ctx, codes))
     out = filter_suppressed(doc, out)
     out.sort(key=lambda d: d.sort_key)
+    return out
+
+
+def lint_site(path: str, facts: PostFacts, ctx: Context, codes: frozenset[str]) -> list[Diagnostic]:
+    """The site-wide rules' diagnostics for the post at ``path`` with ``facts`` (suppressions applied)."""
+    return sorted(facts.directives.filter(_site_diagnostics(path, facts, ctx, codes)), key=lambda d: d.sort_key)
+
+
+def _site_diagnostics(path: str, facts: PostFacts, ctx: Context, codes: frozenset[str]) -> list[Diagnostic]:
+    from mdnorm.linkindex import SitePost, order_of
+
+    site, rel = ctx.site, ctx.rel
+    if site is None or rel is None:
+        return []
+    post = SitePost(rel, order_of(rel), facts)
+    out: list[Diagnostic] = []
+    for code in sorted(codes):
+        check = RULES[code].site_check
+        if check is not None:
+            out.extend(check(post, site, path, ctx))
     return out

@@ -39,7 +39,7 @@ from urllib.parse import urljoin, urlsplit
 from mdnorm import __version__, urls
 
 if TYPE_CHECKING:
-    from mdnorm.linkindex import PostFacts
+    from mdnorm.facts import PostFacts
 
 ONLINE_FILE = "online.json"
 _VERSION = 1
@@ -118,11 +118,11 @@ def _fresh(ok: bool, checked: float, now: float, settings: Settings) -> bool:
 
 def load_cache(root: str, settings: Settings | None = None, now: float | None = None) -> OnlineFacts:
     """The fresh answers in ``root/.mdnorm_cache/online.json`` (a corrupt file counts as empty)."""
-    from mdnorm.cache import CACHE_DIR, read_json
+    from mdnorm.cache import read_json
 
     settings = settings or Settings()
     now = time.time() if now is None else now
-    data = read_json(Path(root) / CACHE_DIR / ONLINE_FILE)
+    data = read_json(_cache_file(root))
     hosts: dict[str, Verdict] = {}
     titles: dict[str, TitleAnswer] = {}
     if isinstance(data, dict) and data.get("version") == _VERSION:
@@ -145,10 +145,11 @@ def load_cache(root: str, settings: Settings | None = None, now: float | None = 
 
 def save_cache(root: str, facts: OnlineFacts) -> None:
     """Merge ``facts`` into the cache file (newest answer wins), atomically."""
-    from mdnorm.cache import cache_dir, read_json, write_json
+    from mdnorm.cache import read_json, write_json
 
+    path = _cache_file(root)
     try:
-        path = cache_dir(root) / ONLINE_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
     data = read_json(path)
@@ -162,9 +163,13 @@ def save_cache(root: str, facts: OnlineFacts) -> None:
     write_json(path, {"version": _VERSION, "hosts": hosts, "titles": titles})
 
 
+def _cache_file(root: str) -> Path:
+    from mdnorm.project import cache_folder
+
+    return cache_folder(root) / ONLINE_FILE
+
+
 _FACTS: dict[str, OnlineFacts] = {}
-#: True once :func:`prepare` ran in this process: the rules then use the answers.
-ACTIVE = False
 
 
 def facts_for(root: str) -> OnlineFacts:
@@ -428,8 +433,6 @@ def prepare(
     from mdnorm.rules import selected_codes
     from mdnorm.site import find_root
 
-    global ACTIVE
-    ACTIVE = True
     settings = settings or Settings.from_env()
     wanted = frozenset(codes) if codes is not None else selected_codes(cfg)
     stats = Stats()
@@ -444,16 +447,15 @@ def prepare(
     skip = known.union(h.lower() for h in cfg.http_only_hosts)
     prober = Prober(settings)
     for root, paths in by_root.items():
-        index = linkindex.build(root, cfg, use_cache=cfg.cache)
+        index = linkindex.build(root, cfg)
         facts = load_cache(root, settings)
         hosts: dict[str, None] = {}
         title_urls: dict[str, str] = {}
         for path in paths:
-            post = index.posts.get(index.rel(path))
+            indexed = index.posts.get(index.rel(path))
+            post = indexed.facts if indexed is not None else _facts_of(path)
             if post is None:
-                post = _facts_of(path, index.rel(path))
-                if post is None:
-                    continue
+                continue
             if "HT001" in wanted:
                 for _, _, url in post.http_urls:
                     host = urls.host_of(url)
@@ -505,13 +507,14 @@ def _bind(fn: Callable[[str], Any], arg: str) -> Callable[[], Any]:
     return lambda: fn(arg)
 
 
-def _facts_of(path: str, rel: str) -> PostFacts | None:
-    from mdnorm.linkindex import facts_from_text
+def _facts_of(path: str) -> PostFacts | None:
+    from mdnorm.document import DecodeError, Document
+    from mdnorm.facts import facts_of
 
     try:
-        with open(path, encoding="utf-8") as fh:
-            return facts_from_text(rel, fh.read())
-    except (OSError, UnicodeDecodeError):
+        with open(path, "rb") as fh:
+            return facts_of(Document.from_bytes(path, fh.read()))
+    except (OSError, DecodeError):
         return None
 
 

@@ -1,35 +1,52 @@
-"""Lint results remembered between runs, keyed by what determines them.
+"""Lint results remembered between runs: a memo of one pure function.
 
-A file's entry is keyed by mdnorm's version, the file's effective configuration,
-its site facts (layouts), its display path and a hash of its *content* — never
-its mtime, which CI checkouts reset.  A warm run reads each file, hashes it and
-looks the key up; when every file hits, the Markdown parser is never imported.
+The function is "lint these exact bytes, shown under this path, with these
+inputs" (the effective configuration, the selected codes, the site's layouts,
+and the code that lints: see :func:`mdnorm.project.code_digest`).  Its key and
+its value are made in one place, :func:`evaluate`, from the same bytes; nothing
+else can store an entry (the store accepts only :class:`Entry` values, and only
+this module makes them).  A fix, a diff or a check never stores: what they
+compute is not the lint of the bytes on disk.
 
-The whole table is one JSON file in ``.mdnorm_cache/``; it is loaded once, and
-written once at the end of a run (atomically, merged with what is on disk), so
-concurrent runs at worst recompute, and a corrupt or half-written file is
-ignored and rebuilt.
+The key is a keyed digest (BLAKE2b with this user's secret, see
+:func:`mdnorm.project.secret`), so an entry that came from anywhere else, such as
+a cache folder committed to the repository, matches nothing.
+
+The value holds the file's per-file diagnostics and its site facts; the site-wide
+rules are evaluated afresh on every run from the site index, so what other posts
+say never hides in a cached answer.
 """
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
-from mdnorm import __version__
-from mdnorm.cache import cache_dir, read_json, write_json
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-
-_FILE = "results-v1.json"
-_MAX_ENTRIES = 50_000
+from mdnorm.facts import PostFacts
+from mdnorm.store import Store
 
 Row = list[Any]  # [line, column, code, message, applicability | None, [[start, end, text], ...]]
 
 
-def file_key(path: str, data: bytes, config_fingerprint: str, extra: str = "") -> str:
-    h = hashlib.blake2b(digest_size=20)
-    for part in (__version__, config_fingerprint, extra, path):
+class Answer(NamedTuple):
+    """What the memo knows of one file's bytes."""
+
+    diagnostics: list[Diagnostic]
+    facts: PostFacts | None
+
+
+class Entry(NamedTuple):
+    """A key and the value computed from the same bytes (made only by :func:`evaluate`)."""
+
+    key: str
+    value: Any
+
+
+def _key(secret: bytes, code: str, inputs: str, path: str, data: bytes) -> str:
+    h = hashlib.blake2b(key=secret, digest_size=20)
+    for part in (code, inputs, path):
         h.update(part.encode("utf-8", "surrogateescape"))
         h.update(b"\0")
     h.update(data)
@@ -54,56 +71,43 @@ def from_row(path: str, row: Row) -> Diagnostic:
     return Diagnostic(path, int(line), int(column), str(code), str(message), fix)
 
 
+def _decode(path: str, value: Any) -> Answer | None:
+    try:
+        rows, facts = value
+        return Answer([from_row(path, r) for r in rows], PostFacts.from_json(facts) if facts is not None else None)
+    except (TypeError, ValueError):
+        return None  # a damaged entry: recompute
+
+
 class ResultCache:
-    """A table of ``key -> rows`` loaded from, and saved to, ``root/.mdnorm_cache``."""
+    """The memo, over a :class:`~mdnorm.store.Store` (``None`` secret: nothing is remembered)."""
 
-    def __init__(self, root: str) -> None:
-        self.root = root
-        self._path: Path | None = None
-        self._old: dict[str, list[Row]] = {}
-        self._new: dict[str, list[Row]] = {}
-        loaded = read_json(Path(root) / ".mdnorm_cache" / _FILE)
-        if isinstance(loaded, dict) and loaded.get("version") == __version__:
-            entries = loaded.get("entries")
-            if isinstance(entries, dict):
-                self._old = entries
+    def __init__(self, store: Store, secret: bytes, code: str) -> None:
+        self._store = store
+        self._secret = secret
+        self._code = code
 
-    def get(self, key: str, path: str) -> list[Diagnostic] | None:
-        rows = self._new.get(key)
-        if rows is None:
-            rows = self._old.get(key)
-        if rows is None:
-            return None
-        try:
-            diags = [from_row(path, r) for r in rows]
-        except (TypeError, ValueError):
-            return None  # a damaged entry: recompute
-        self._new[key] = rows
-        return diags
+    def key(self, path: str, data: bytes, inputs: str) -> str:
+        return _key(self._secret, self._code, inputs, path, data)
 
-    def put(self, key: str, diagnostics: list[Diagnostic]) -> None:
-        self._new[key] = [to_row(d) for d in diagnostics]
-        self._dirty = True
+    def lookup(self, path: str, data: bytes, inputs: str) -> Answer | None:
+        """The remembered answer for these bytes and inputs, or None."""
+        value = self._store.result(self.key(path, data, inputs))
+        return _decode(path, value) if value is not None else None
 
-    _dirty = False
+    def evaluate(self, path: str, data: bytes, inputs: str, lint: Callable[[bytes], Answer]) -> tuple[Answer, Entry]:
+        """``lint(data)`` and the entry that remembers it under ``data``'s key."""
+        return evaluate(self._secret, self._code, path, data, inputs, lint)
 
-    def save(self) -> None:
-        """Merge this run's entries with the file on disk and write it atomically.
+    def add(self, entry: Entry) -> None:
+        self._store.add_result(entry.key, entry.value)
 
-        A run answered wholly from the cache writes nothing.
-        """
-        if not self._dirty:
-            return
-        try:
-            folder = cache_dir(self.root)
-        except OSError:
-            return
-        path = folder / _FILE
-        on_disk = read_json(path)
-        merged: dict[str, list[Row]] = {}
-        if isinstance(on_disk, dict) and on_disk.get("version") == __version__:
-            entries = on_disk.get("entries")
-            if isinstance(entries, dict) and len(entries) + len(self._new) <= _MAX_ENTRIES:
-                merged.update(entries)
-        merged.update(self._new)
-        write_json(path, {"version": __version__, "entries": merged})
+
+def evaluate(
+    secret: bytes, code: str, path: str, data: bytes, inputs: str, lint: Callable[[bytes], Answer]
+) -> tuple[Answer, Entry]:
+    """The one place an entry is made: the key from ``data``, the value from ``lint(data)``."""
+    answer = lint(data)
+    facts = answer.facts.to_json() if answer.facts is not None else None
+    entry = Entry(_key(secret, code, inputs, path, data), [[to_row(d) for d in answer.diagnostics], facts])
+    return answer, entry

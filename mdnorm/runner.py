@@ -15,17 +15,22 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mdnorm import config as config_mod
 from mdnorm import site
 from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
+from mdnorm.facts import PostFacts, facts_of
+from mdnorm.linkindex import content_hash
+from mdnorm.resultcache import Answer, Entry, ResultCache, evaluate
+from mdnorm.rules import Context
 
 if TYPE_CHECKING:
     from mdnorm.linkindex import SiteIndex
-    from mdnorm.resultcache import ResultCache
+    from mdnorm.online import OnlineFacts
+    from mdnorm.store import Store
 
 
 class Mode(enum.Enum):
@@ -46,12 +51,22 @@ class FileResult:
     error: str | None = None
     details: str | None = None
     passes: int = 0
-    #: key under which ``diagnostics`` may be cached (None: not cacheable, or came from the cache)
-    cache_key: str | None = None
+    #: the post's site facts and content hash, when it was linted for the site-wide rules
+    facts: PostFacts | None = None
+    digest: str | None = None
+    #: the memo entry made from the bytes that were linted (lint mode only)
+    entry: Entry | None = None
 
     @property
     def changed(self) -> bool:
         return self.new_text is not None and self.new_text != self.old_text
+
+
+class MemoKeys(NamedTuple):
+    """What a process needs to make memo entries (the store itself stays in the parent)."""
+
+    secret: bytes
+    code: str
 
 
 def read_source(path: str, cfg: Config, stdin: bytes | None = None) -> bytes | str:
@@ -93,47 +108,21 @@ def _traceback() -> str:
     return traceback.format_exc()
 
 
-def _cache_key(path: str, shown: str, data: bytes, cfg: Config, codes: frozenset[str]) -> str:
-    from mdnorm.resultcache import file_key
-
-    layouts = _layouts(path, cfg)
-    extra = repr((sorted(codes), sorted(layouts) if layouts is not None else None))
-    index = _site(path, cfg, codes)
-    if index is not None:  # DL002/FM006 results also depend on the other posts
-        extra += index.site_key(path)
-    return file_key(shown, data, cfg.fingerprint(), extra)
-
-
-def _site(path: str, cfg: Config, codes: frozenset[str]) -> SiteIndex | None:
-    from mdnorm.linkindex import site_for
-
-    return site_for(path, cfg, codes)
+def _inputs(cfg: Config, codes: frozenset[str], layouts: frozenset[str] | None, facts: bool) -> str:
+    """Everything besides the bytes and the code that a file's per-file lint depends on."""
+    return repr((cfg.fingerprint(), sorted(codes), sorted(layouts) if layouts is not None else None, facts))
 
 
 def _needs_fixing(diagnostics: list[Diagnostic], unsafe: bool) -> bool:
     return any(d.fix is not None and (unsafe or d.fix.applicability == "safe") for d in diagnostics)
 
 
-def cached_result(path: str, base: Config, mode: Mode, unsafe: bool, cache: ResultCache) -> FileResult | None:
-    """The cache's answer for ``path``, or None when the file must be processed.
+class SiteRef(NamedTuple):
+    """The site a file belongs to, for the site-wide rules."""
 
-    Reads and hashes the file but never parses it.  In fix modes an entry only
-    answers when nothing in it is fixable (the file would not change).
-    """
-    from mdnorm.lint import codes_for
-
-    try:
-        cfg = config_mod.for_path(base, path)
-        codes = codes_for(cfg, path)
-        data = read_source(path, cfg)
-    except Exception:  # process_file will report it properly
-        return None
-    if isinstance(data, str):
-        return None
-    hit = cache.get(_cache_key(path, path, data, cfg, codes), path)
-    if hit is None or (mode is not Mode.LINT and _needs_fixing(hit, unsafe)):
-        return None
-    return FileResult(path, hit)
+    site_index: SiteIndex | None  # None until built (lint mode builds it after the files are read)
+    root: str
+    rel: str
 
 
 def process_file(
@@ -143,10 +132,16 @@ def process_file(
     unsafe: bool = False,
     stdin: bytes | None = None,
     display: str | None = None,
+    keys: MemoKeys | None = None,
+    site_ref: SiteRef | None = None,
+    online: OnlineFacts | None = None,
 ) -> FileResult:
     """Lint (and in fix modes, fix) one file.  Never raises for a file's content.
 
-    ``cache_key`` is set on the result when its diagnostics may be cached.
+    In lint mode the site-wide rules are left out (the runner adds them once
+    every post's facts are known) and, with ``keys``, the result carries the memo
+    entry made from the very bytes it linted.  In fix modes ``site_ref`` carries
+    the site index, so the site-wide rules take part in the fix.
     """
     from mdnorm.lint import codes_for, lint_document
     from mdnorm.rules import Context
@@ -161,23 +156,41 @@ def process_file(
             if "IO001" in codes:
                 result.diagnostics = [Diagnostic(shown, 1, 1, "IO001", data)]
             return result
-        result.cache_key = _cache_key(path, shown, data, cfg, codes)
+        layouts = _layouts(path, cfg)
+        if mode is Mode.LINT:
+            want_facts = site_ref is not None
+
+            def lint(data: bytes) -> Answer:
+                try:
+                    doc = Document.from_bytes(shown, data)
+                except DecodeError as exc:
+                    io = [Diagnostic(shown, 1, 1, "IO001", f"unreadable: {exc}")] if "IO001" in codes else []
+                    return Answer(io, None)
+                diags = lint_document(doc, Context(cfg, layouts, online=online), codes)
+                return Answer(diags, facts_of(doc) if want_facts else None)
+
+            if keys is not None:
+                inputs = _inputs(cfg, codes, layouts, want_facts)
+                answer, result.entry = evaluate(keys.secret, keys.code, shown, data, inputs, lint)
+            else:
+                answer = lint(data)
+            result.diagnostics, result.facts = answer.diagnostics, answer.facts
+            result.digest = content_hash(data) if answer.facts is not None else None
+            return result
         try:
             doc = Document.from_bytes(shown, data)
         except DecodeError as exc:
             if "IO001" in codes:
                 result.diagnostics = [Diagnostic(shown, 1, 1, "IO001", f"unreadable: {exc}")]
             return result
-        ctx = Context(cfg, _layouts(path, cfg), site=_site(path, cfg, codes))
-        if mode is Mode.LINT:
-            result.diagnostics = lint_document(doc, ctx, codes)
-            return result
+        index = site_ref.site_index if site_ref is not None else None
+        rel = site_ref.rel if site_ref is not None and index is not None else None
+        ctx = Context(cfg, layouts, site=index, online=online, rel=rel)
         from mdnorm.fix import FixError, fix_document
 
         try:
             fixed = fix_document(doc, ctx, codes, unsafe=unsafe)
         except FixError as exc:
-            result.cache_key = None
             result.error = str(exc)
             result.diagnostics = lint_document(doc, ctx, codes)
             return result
@@ -193,9 +206,7 @@ def process_file(
                 new_data = fixed.text.encode("utf-8")
                 write_atomic(path, new_data)
                 result.written = True
-                result.cache_key = _cache_key(path, shown, new_data, cfg, codes)
             except OSError as exc:  # not a bug in mdnorm: IO001, like a file it cannot read
-                result.cache_key = None
                 io001 = Diagnostic(shown, 1, 1, "IO001", f"cannot write: {exc.strerror or exc}; left unchanged")
                 result.diagnostics = [io001, *lint_document(doc, ctx, codes)]
                 result.applied = Counter()
@@ -203,12 +214,10 @@ def process_file(
     except KeyboardInterrupt:
         raise
     except RecursionError:
-        result.cache_key = None
         result.error = "internal error: input nested too deeply; please report this as a bug"
         result.details = _traceback()
         return result
     except Exception as exc:
-        result.cache_key = None
         result.error = f"internal error ({type(exc).__name__}: {exc}); please report this as a bug"
         result.details = _traceback()
         return result
@@ -218,13 +227,22 @@ def process_file(
 PARALLEL_MIN_FILES = 64
 
 
-def _worker(args: tuple[str, Config, Mode, bool]) -> FileResult:
-    path, cfg, mode, unsafe = args
-    return process_file(path, cfg, mode, unsafe)
+_Args = tuple[str, Config, Mode, bool, "MemoKeys | None", "SiteRef | None", "str | None"]
+#: In a pool worker: the site indexes and online answers of the run, handed over by
+#: the pool's initializer (inherited through fork, never pickled).
+_SHARED: dict[str, dict[str, Any]] = {"sites": {}, "online": {}}
 
 
-def _worker_init() -> None:
-    """Leave Ctrl-C to the parent, which stops the pool.
+def _worker(args: _Args) -> FileResult:
+    path, cfg, mode, unsafe, keys, ref, online_root = args
+    if ref is not None and ref.site_index is None and mode is not Mode.LINT:
+        ref = ref._replace(site_index=_SHARED["sites"].get(ref.root))
+    online = _SHARED["online"].get(online_root) if online_root else None
+    return process_file(path, cfg, mode, unsafe, keys=keys, site_ref=ref, online=online)
+
+
+def _worker_init(sites: dict[str, SiteIndex], online: dict[str, OnlineFacts]) -> None:
+    """Take the run's shared facts, and leave Ctrl-C to the parent, which stops the pool.
 
     A terminal sends SIGINT to every process of the group; workers that raised
     KeyboardInterrupt printed a traceback each.  SIGTERM keeps its default (the
@@ -234,6 +252,8 @@ def _worker_init() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _SHARED["sites"] = sites
+    _SHARED["online"] = online
 
 
 def _jobs(requested: int | None, todo: int) -> int:
@@ -259,49 +279,170 @@ def run_files(
     use_cache: bool = True,
     jobs: int | None = None,
     on_done: Callable[[str], None] | None = None,
+    online: bool = False,
 ) -> list[FileResult]:
     """Process ``files``; results come back in the order of ``files``.
 
-    Files the cache answers are done first, in this process; the rest are spread
+    Files the memo answers are done first, in this process; the rest are spread
     over a process pool when there are enough of them (``jobs``: None = by CPU
-    count, 1 = serial).  The cache is saved once, at the end.
+    count, 1 = serial).  In lint mode the site-wide rules run last, once the
+    site index knows every post (the facts of the files just linted included);
+    in fix modes the index is built first, as the fixes consult it.  What the
+    run learnt is written to the store once, at the end.
     """
-    cache = None
-    if use_cache and cfg.cache:
-        from mdnorm.resultcache import ResultCache
+    from mdnorm.linkindex import build
+    from mdnorm.lint import lint_site
 
-        cache = ResultCache(cfg.root)
-    results: list[FileResult | None] = [None] * len(files)
-    todo: list[int] = []
-    for i, path in enumerate(files):
-        if path == "-":
-            data = stdin_data if stdin_data is not None else sys.stdin.buffer.read()
-            results[i] = process_file(path, cfg, mode, unsafe, data, stdin_name or "-")
-        elif cache is not None:
-            r = cached_result(path, cfg, mode, unsafe, cache)
-            if r is None:
-                todo.append(i)
-                continue
-            results[i] = r
-        else:
-            todo.append(i)
-            continue
-        if on_done is not None:
-            on_done(path)
-    n = _jobs(jobs, len(todo))
-    if n > 1 and "fork" in _mp_methods():
-        todo = _run_pool(n, files, todo, results, cfg, mode, unsafe, on_done)
-    for i in todo:
-        results[i] = process_file(files[i], cfg, mode, unsafe)
-        if on_done is not None:
-            on_done(files[i])
-    done = [r for r in results if r is not None]
-    if cache is not None:
-        for r in done:
-            if r.cache_key is not None and r.error is None:
-                cache.put(r.cache_key, r.diagnostics)
-        cache.save()
-    return done
+    store = _open_store(cfg) if use_cache and cfg.cache else None
+    memo: ResultCache | None = None
+    keys: MemoKeys | None = None
+    if store is not None:
+        from mdnorm.project import code_digest, secret
+
+        key_secret = secret()
+        if key_secret is not None:
+            keys = MemoKeys(key_secret, code_digest())
+            memo = ResultCache(store, keys.secret, keys.code)
+    try:
+        plans = [_plan(path, cfg) for path in files]
+        indexes: dict[str, SiteIndex] = {}
+        online_facts: dict[str, OnlineFacts] = {}
+        if online:
+            from mdnorm.online import facts_for
+
+            for p in plans:
+                if p.online_root is not None and p.online_root not in online_facts:
+                    online_facts[p.online_root] = facts_for(p.online_root)
+        if mode is not Mode.LINT:
+            for p in plans:
+                if p.ref is not None and p.ref.root not in indexes:
+                    indexes[p.ref.root] = build(p.ref.root, cfg, store)
+        results: list[FileResult | None] = [None] * len(files)
+        todo: list[int] = []
+        for i, (path, p) in enumerate(zip(files, plans, strict=True)):
+            if path == "-":
+                data = stdin_data if stdin_data is not None else sys.stdin.buffer.read()
+                stdin_cfg = config_mod.for_path(cfg, stdin_name) if stdin_name else cfg
+                results[i] = process_file(path, stdin_cfg, mode, unsafe, data, stdin_name or "-")
+            else:
+                hit = _answered(path, p, mode, unsafe, memo, indexes, online_facts) if memo is not None else None
+                if hit is None:
+                    todo.append(i)
+                    continue
+                results[i] = hit
+            if on_done is not None:
+                on_done(path)
+
+        def args(i: int) -> _Args:
+            p = plans[i]
+            ref = p.ref._replace(site_index=None) if p.ref is not None else None
+            return (files[i], cfg, mode, unsafe, keys, ref, p.online_root)
+
+        n = _jobs(jobs, len(todo))
+        if n > 1 and "fork" in _mp_methods():
+            todo = _run_pool(n, files, todo, results, [args(i) for i in todo], indexes, online_facts, on_done)
+        for i in todo:
+            p = plans[i]
+            ref = p.ref._replace(site_index=indexes.get(p.ref.root)) if p.ref is not None else None
+            online_answers = online_facts.get(p.online_root) if p.online_root else None
+            results[i] = process_file(files[i], cfg, mode, unsafe, keys=keys, site_ref=ref, online=online_answers)
+            if on_done is not None:
+                on_done(files[i])
+        done = [r for r in results if r is not None]
+        if memo is not None:
+            for r in done:
+                if r.entry is not None:
+                    memo.add(r.entry)
+        if mode is Mode.LINT:
+            for root in dict.fromkeys(p.ref.root for p in plans if p.ref is not None):
+                known = {r.digest: r.facts for r in done if r.digest is not None and r.facts is not None}
+                indexes[root] = build(root, cfg, store, known)
+            for got, p in zip(results, plans, strict=True):
+                if got is None or p.ref is None or got.facts is None:
+                    continue
+                ctx = Context(p.cfg, site=indexes[p.ref.root], rel=p.ref.rel)
+                site_diags = lint_site(got.path, got.facts, ctx, p.codes)
+                if site_diags:
+                    got.diagnostics = sorted([*got.diagnostics, *site_diags], key=lambda d: d.sort_key)
+        if store is not None:
+            store.commit()
+        return done
+    finally:
+        if store is not None:
+            store.close()
+
+
+class _Plan(NamedTuple):
+    """What a run knows of a file before reading it."""
+
+    cfg: Config
+    codes: frozenset[str]
+    ref: SiteRef | None  # set when a selected site-wide rule applies and the file is in a site
+    online_root: str | None
+
+
+def _plan(path: str, base: Config) -> _Plan:
+    from mdnorm.lint import codes_for
+    from mdnorm.rules import site_codes
+
+    if path == "-":
+        return _Plan(base, frozenset(), None, None)
+    cfg = config_mod.for_path(base, path)
+    codes = codes_for(cfg, path)
+    root = site.find_root(site.folder_of(path))
+    ref = None
+    if root is not None and site_codes(codes):
+        full = os.path.join(site.folder_of(path), os.path.basename(path))
+        ref = SiteRef(None, root, os.path.relpath(full, root).replace(os.sep, "/"))
+    return _Plan(cfg, codes, ref, root)
+
+
+def _answered(
+    path: str,
+    p: _Plan,
+    mode: Mode,
+    unsafe: bool,
+    memo: ResultCache,
+    indexes: dict[str, SiteIndex],
+    online: dict[str, OnlineFacts],
+) -> FileResult | None:
+    """The memo's answer for ``path``, or None when the file must be processed.
+
+    Reads and hashes the file but never parses it.  In fix modes an answer only
+    counts when nothing in it is fixable (the file would not change); the
+    site-wide rules are evaluated here on the remembered facts.
+    """
+    from mdnorm.lint import lint_site
+
+    try:
+        data = read_source(path, p.cfg)
+        if isinstance(data, str):
+            return None
+        inputs = _inputs(p.cfg, p.codes, _layouts(path, p.cfg), p.ref is not None)
+        answer = memo.lookup(path, data, inputs)
+    except Exception:  # process_file will report it properly
+        return None
+    if answer is None or (p.ref is not None and answer.facts is None):
+        return None
+    result = FileResult(path, list(answer.diagnostics), facts=answer.facts)
+    if answer.facts is not None:
+        result.digest = content_hash(data)
+    if mode is Mode.LINT:
+        return result
+    if online and p.online_root in online:
+        return None  # --online answers may change what is fixable: always process
+    if p.ref is not None and answer.facts is not None:
+        ctx = Context(p.cfg, site=indexes.get(p.ref.root), rel=p.ref.rel)
+        site_diags = lint_site(path, answer.facts, ctx, p.codes)
+        result.diagnostics = sorted([*result.diagnostics, *site_diags], key=lambda d: d.sort_key)
+    return None if _needs_fixing(result.diagnostics, unsafe) else result
+
+
+def _open_store(cfg: Config) -> Store | None:
+    from mdnorm.project import cache_folder, code_digest
+    from mdnorm.store import Store
+
+    return Store.open(cache_folder(cfg.root, cfg.cache_dir), code_digest())
 
 
 def _run_pool(
@@ -309,14 +450,14 @@ def _run_pool(
     files: list[str],
     todo: list[int],
     results: list[FileResult | None],
-    cfg: Config,
-    mode: Mode,
-    unsafe: bool,
+    args: list[_Args],
+    sites: dict[str, SiteIndex],
+    online: dict[str, OnlineFacts],
     on_done: Callable[[str], None] | None,
 ) -> list[int]:
     """Process ``todo`` in ``n`` forked workers; return the indexes left undone.
 
-    Site facts are built here first, so the workers inherit them instead of
+    The site indexes are built before, so the workers inherit them instead of
     each building its own.  A worker that dies (killed, out of memory) breaks
     the pool instead of hanging it; what it left undone is returned, for this
     process to finish.  On Ctrl-C the queued work is cancelled and the files
@@ -326,15 +467,11 @@ def _run_pool(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from mdnorm.lint import codes_for
-
-    first = files[todo[0]]
-    first_cfg = config_mod.for_path(cfg, first)
-    _site(first, first_cfg, codes_for(first_cfg, first))
     done: set[int] = set()
-    ex = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init)
+    ex = ProcessPoolExecutor(
+        n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init, initargs=(sites, online)
+    )
     try:
-        args = [(files[i], cfg, mode, unsafe) for i in todo]
         for i, r in zip(todo, ex.map(_worker, args, chunksize=8), strict=True):
             results[i] = r
             done.add(i)

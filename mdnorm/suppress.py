@@ -6,12 +6,17 @@ so they are the natural place for per-line and per-file opt-outs::
     <!-- mdnorm-disable-next-line LE001,HT001 -->
     <!-- mdnorm-disable HT001 --> ... <!-- mdnorm-enable HT001 -->
     <!-- mdnorm-disable-file -->            (no codes: every rule)
+
+The directives of a post are read once into plain data (:class:`Directives`),
+so the site-wide rules, which run on a post's stored facts rather than on its
+text, filter their diagnostics exactly as the per-file rules do.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import Document, _mask_code_spans
@@ -27,20 +32,64 @@ def _codes(raw: str) -> frozenset[str]:
     return codes or frozenset({_ALL})
 
 
-def _hit(code: str, codes: frozenset[str]) -> bool:
-    return _ALL in codes or code in codes or any(code.startswith(c) for c in codes)
+def _hit(code: str, codes: Iterable[str]) -> bool:
+    return any(c == _ALL or code.startswith(c) for c in codes)
 
 
-def filter_suppressed(doc: Document, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Drop diagnostics that a suppression comment in ``doc`` covers."""
-    diags = list(diagnostics)
-    if "mdnorm-" not in doc.text or not diags:
-        return diags
+class Directives(NamedTuple):
+    """The suppressions of one post: whole-file codes, next-line codes, disable/enable events."""
+
+    file: tuple[str, ...] = ()
+    next_line: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (1-based line suppressed, codes)
+    events: tuple[tuple[int, tuple[str, ...], bool], ...] = ()  # (1-based line, codes, enable?)
+
+    def to_json(self) -> Any:
+        nxt = [[ln, list(c)] for ln, c in self.next_line]
+        return [list(self.file), nxt, [[ln, list(c), e] for ln, c, e in self.events]]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Directives:
+        file, nxt, events = data
+        return cls(
+            tuple(map(str, file)),
+            tuple((int(ln), tuple(map(str, c))) for ln, c in nxt),
+            tuple((int(ln), tuple(map(str, c)), bool(e)) for ln, c, e in events),
+        )
+
+    def filter(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        """The diagnostics that no directive covers."""
+        diags = list(diagnostics)
+        if not (self.file or self.next_line or self.events):
+            return diags
+        next_line: dict[int, set[str]] = {}
+        for ln, codes in self.next_line:
+            next_line.setdefault(ln, set()).update(codes)
+        out = []
+        for d in diags:
+            if _hit(d.code, self.file) or _hit(d.code, next_line.get(d.line, ())):
+                continue
+            disabled = False
+            for ev_line, codes, enable in self.events:
+                if ev_line > d.line:
+                    break
+                if _hit(d.code, codes):
+                    disabled = not enable
+            if not disabled:
+                out.append(d)
+        return out
+
+
+NO_DIRECTIVES = Directives()
+
+
+def directives(doc: Document) -> Directives:
+    """Read the suppression comments of ``doc`` (none inside code blocks or inline code spans)."""
+    if "mdnorm-" not in doc.text:
+        return NO_DIRECTIVES
     code_lines = doc.code_lines
     file_codes: set[str] = set()
-    next_line: dict[int, frozenset[str]] = {}
-    # (line, codes, enabled?) events for disable/enable ranges, 1-based lines
-    events: list[tuple[int, frozenset[str], bool]] = []
+    next_line: list[tuple[int, tuple[str, ...]]] = []
+    events: list[tuple[int, tuple[str, ...], bool]] = []
     for ln, line in enumerate(doc.lines):
         if "mdnorm-" not in line or code_lines[ln]:
             continue
@@ -51,24 +100,15 @@ def filter_suppressed(doc: Document, diagnostics: Iterable[Diagnostic]) -> list[
             if kind == "disable-file":
                 file_codes |= codes
             elif kind == "disable-next-line":
-                next_line[ln + 2] = next_line.get(ln + 2, frozenset()) | codes
+                next_line.append((ln + 2, tuple(sorted(codes))))
             else:
-                events.append((ln + 1, codes, kind == "enable"))
-    out = []
-    for d in diags:
-        fc = frozenset(file_codes)
-        if fc and _hit(d.code, fc):
-            continue
-        nl = next_line.get(d.line)
-        if nl and _hit(d.code, nl):
-            continue
-        disabled = False
-        for ev_line, codes, enable in events:
-            if ev_line > d.line:
-                break
-            if _hit(d.code, codes):
-                disabled = not enable
-        if disabled:
-            continue
-        out.append(d)
-    return out
+                events.append((ln + 1, tuple(sorted(codes)), kind == "enable"))
+    return Directives(tuple(sorted(file_codes)), tuple(next_line), tuple(events))
+
+
+def filter_suppressed(doc: Document, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Drop diagnostics that a suppression comment in ``doc`` covers."""
+    diags = list(diagnostics)
+    if not diags or "mdnorm-" not in doc.text:
+        return diags
+    return directives(doc).filter(diags)

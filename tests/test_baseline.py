@@ -67,7 +67,7 @@ def test_file_is_sorted_versioned_and_round_trips(tmp_path: Path) -> None:
     }
     text = baseline.dumps(entries)
     assert json.loads(text) == {
-        "version": 1,
+        "version": 2,
         "files": {"a.md": {"FM004": {"02": 1}, "HT001": {"01": 2}}, "b.md": {"WS001": {"ff": 1}}},
     }
     assert text.index('"a.md"') < text.index('"b.md"') and text.index('"FM004"') < text.index('"HT001"')
@@ -112,7 +112,7 @@ def test_add_baseline_then_the_run_passes(blog: Path) -> None:
     assert added.exit_code == 0, added.output
     assert "Wrote .mdnorm-baseline.json: 3 problems in 2 files." in added.stdout
     data = json.loads((blog / ".mdnorm-baseline.json").read_text(encoding="utf-8"))
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert sorted(data["files"]) == ["_posts/old.md", "_posts/other.md"]
     assert sorted(data["files"]["_posts/old.md"]) == ["HT001", "WS001"]
     result = run()

@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mdnorm import linkindex, online
+from mdnorm import online
 from mdnorm.cli import main
 
 
 @pytest.fixture(autouse=True)
 def _fresh_index() -> Iterator[None]:
-    linkindex.forget()
     yield
-    linkindex.forget()
 
 
 def _site(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from a CA made for the test with trustme.
 from __future__ import annotations
 
 import http.server
-import os
 import socket
 import ssl
 import threading
@@ -20,7 +19,7 @@ from click.testing import CliRunner
 
 trustme = pytest.importorskip("trustme")
 
-from mdnorm import linkindex, online  # noqa: E402
+from mdnorm import online  # noqa: E402
 from mdnorm.cli import main  # noqa: E402
 
 GBK_TITLE = "深度学习：多标签  分类\n实践"
@@ -128,11 +127,8 @@ def _settings(servers: dict[str, object], **kw: object) -> online.Settings:
 @pytest.fixture(autouse=True)
 def _fresh_state() -> Iterator[None]:
     online._FACTS.clear()
-    linkindex.forget()
     yield
-    online.ACTIVE = False
     online._FACTS.clear()
-    linkindex.forget()
 
 
 # -- the probe ------------------------------------------------------------------------
@@ -215,8 +211,9 @@ def test_cache_ttl(tmp_path: Path) -> None:
 
 
 def test_corrupt_cache_is_empty(tmp_path: Path) -> None:
-    (tmp_path / ".mdnorm_cache").mkdir()
-    (tmp_path / ".mdnorm_cache" / online.ONLINE_FILE).write_text("{not json", encoding="utf-8")
+    path = online._cache_file(str(tmp_path))
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", encoding="utf-8")
     assert online.load_cache(str(tmp_path)).hosts == {}
 
 
@@ -317,4 +314,4 @@ def test_without_online_nothing_touches_the_network(tmp_path: Path, monkeypatch:
     text = (tmp_path / "_posts" / "2020-1-2-a.md").read_text(encoding="utf-8")
     assert "https://serves.test/a" in text  # the offline unsafe fix still applies
     assert "://gbk.test/p\n\n## Next" in text  # no title without --online
-    assert not os.path.exists(tmp_path / ".mdnorm_cache" / online.ONLINE_FILE)
+    assert not online._cache_file(str(tmp_path)).exists()

@@ -11,34 +11,56 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic, Fix
 from mdnorm.document import Document
+
+if TYPE_CHECKING:
+    from mdnorm.linkindex import SiteIndex, SitePost
+    from mdnorm.online import OnlineFacts
 
 FixKind = Literal["none", "safe", "unsafe", "safe/unsafe"]
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule may know besides the document: the config and site facts."""
+    """Every input of a rule besides the post itself, as typed values built by the runner.
+
+    ``site`` is the site index (None outside a Jekyll site, for stdin, or when no
+    selected rule needs it); ``online`` the ``--online`` answers (None without it).
+    """
 
     config: Config
     layouts: frozenset[str] | None = None
-    site: object | None = field(default=None, compare=False)
+    site: SiteIndex | None = field(default=None, compare=False)
+    online: OnlineFacts | None = field(default=None, compare=False)
+    #: the post's path relative to the site root, when ``site`` is set
+    rel: str | None = None
 
 
 Check = Callable[[Document, Context], Iterable[Diagnostic]]
+#: A site-wide rule reads the post's facts (from its parse or the store), never its text.
+SiteCheck = Callable[["SitePost", "SiteIndex", str, Context], Iterable[Diagnostic]]
 
 
 @dataclass(frozen=True)
 class Rule:
+    """Everything about a rule, declared where the rule is defined.
+
+    ``needs_front_matter``: reported only when the front matter parsed (one
+    problem, one diagnostic).  ``site_check``: set for a site-wide rule, which
+    runs on the post's facts against the site index instead of on its text.
+    """
+
     code: str
     name: str
     fix: FixKind
     check: Check
     family: str
+    needs_front_matter: bool = False
+    site_check: SiteCheck | None = None
 
     @property
     def doc(self) -> str:
@@ -54,15 +76,36 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, fix: FixKind = "none") -> Callable[[Check], Check]:
+def rule(code: str, name: str, fix: FixKind = "none", needs_front_matter: bool = False) -> Callable[[Check], Check]:
     """Register ``check`` as rule ``code``."""
 
     def register(check: Check) -> Check:
         family = check.__module__.rsplit(".", 1)[-1]
-        RULES[code] = Rule(code, name, fix, check, family)
+        RULES[code] = Rule(code, name, fix, check, family, needs_front_matter)
         return check
 
     return register
+
+
+def site_rule(code: str, name: str, fix: FixKind = "none") -> Callable[[SiteCheck], SiteCheck]:
+    """Register ``check`` as site-wide rule ``code`` (its docstring is the rule's doc)."""
+
+    def register(check: SiteCheck) -> SiteCheck:
+        family = check.__module__.rsplit(".", 1)[-1]
+
+        def doc_only(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+            return ()
+
+        doc_only.__doc__ = check.__doc__
+        RULES[code] = Rule(code, name, fix, doc_only, family, site_check=check)
+        return check
+
+    return register
+
+
+def site_codes(codes: Iterable[str]) -> frozenset[str]:
+    """The site-wide rules among ``codes``."""
+    return frozenset(c for c in codes if c in RULES and RULES[c].site_check is not None)
 
 
 def make(doc: Document, line: int, column: int, code: str, message: str, fix: Fix | None = None) -> Diagnostic:
@@ -129,7 +172,3 @@ def selected_codes(config: Config) -> frozenset[str]:
         if sel and sel > ign:
             out.add(code)
     return frozenset(out)
-
-
-def ordered(codes: Iterable[str]) -> list[Rule]:
-    return [RULES[c] for c in sorted(codes) if c in RULES]

@@ -78,7 +78,7 @@ def invalid_front_matter(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         yield make(doc, fm.error_line, 0, "FM002", fm.error or "invalid front matter")
 
 
-@rule("FM003", "missing-required-key")
+@rule("FM003", "missing-required-key", needs_front_matter=True)
 def missing_required_key(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A required front matter key is absent or empty (FM003, missing-required-key).
 
@@ -116,7 +116,7 @@ def missing_required_key(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
             yield make(doc, 0, 0, "FM003", f"required front matter key '{key}' is {what}")
 
 
-@rule("FM004", "front-matter-whitespace", fix="safe")
+@rule("FM004", "front-matter-whitespace", fix="safe", needs_front_matter=True)
 def front_matter_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """Trailing whitespace or tabs inside the front matter (FM004).
 
@@ -191,7 +191,7 @@ def _same_data(doc: Document, edits: list[Edit], end: int) -> bool:
     return bool(new_fm.data == doc.front_matter.data) if doc.front_matter else False
 
 
-@rule("FM005", "unknown-layout")
+@rule("FM005", "unknown-layout", needs_front_matter=True)
 def unknown_layout(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """The ``layout`` is not one of the site's layouts (FM005, unknown-layout).
 

@@ -13,25 +13,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import URL_LINE, Document, UrlLine
-from mdnorm.rules import Context, make, rule
+from mdnorm.rules import Context, site_rule
 
 if TYPE_CHECKING:
-    from mdnorm.linkindex import SiteIndex
+    from mdnorm.linkindex import SiteIndex, SitePost
+    from mdnorm.online import Verdict
 
 
-def _index(ctx: Context) -> SiteIndex | None:
-    from mdnorm.linkindex import SiteIndex
-
-    return ctx.site if isinstance(ctx.site, SiteIndex) else None
-
-
-@rule("DL002", "duplicate-link-across-posts")
-def duplicate_link_across_posts(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+@site_rule("DL002", "duplicate-link-across-posts")
+def duplicate_link_across_posts(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> Iterator[Diagnostic]:
     """A URL another post already lists (DL002, duplicate-link-across-posts).
 
     What it does: reports a link-entry URL line whose URL (compared as DL001
@@ -52,33 +47,26 @@ def duplicate_link_across_posts(doc: Document, ctx: Context) -> Iterator[Diagnos
 
     Fix: none (which post should keep the link is an editorial choice).
     """
-    index = _index(ctx)
-    if index is None:
-        return
-    from mdnorm.linkindex import post_order
-
-    rel = index.rel(doc.path)
-    order = post_order(rel) or (9999, 99, 99, rel)
     seen: set[str] = set()
-    for u, coarse in zip(doc.url_lines, doc.url_line_keys, strict=True):
-        if not index.may_be_listed_elsewhere(coarse):
+    for e in post.facts.entries:
+        if not index.listed_elsewhere(post.rel, e.coarse):
             continue
-        key = urls.normalize(u.url)
+        key = urls.normalize(e.url)
         if key in seen:
             continue
         seen.add(key)
-        hit = index.earlier_listing(rel, order, key)
+        hit = index.earlier_listing(post.rel, post.order, key)
         if hit is not None:
             other, line = hit
-            yield make(doc, u.line, u.column, "DL002", f"link already listed in {other.rel}:{line + 1}")
+            yield Diagnostic(path, e.line + 1, e.column + 1, "DL002", f"link already listed in {other.rel}:{line + 1}")
 
 
 _VALUE = re.compile(r"(category[ \t]*:[ \t]*)(.*?)([ \t]*)$")
 _PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*")
 
 
-@rule("FM006", "category-variant", fix="unsafe")
-def category_variant(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+@site_rule("FM006", "category-variant", fix="unsafe")
+def category_variant(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> Iterator[Diagnostic]:
     """The ``category`` is a variant spelling of one other posts use (FM006).
 
     What it does: reports the ``category`` line when its value differs from the
@@ -96,22 +84,20 @@ def category_variant(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     spelling (nothing else changes).  Unsafe because the category is part of the
     post's URL with some ``permalink`` settings.
     """
-    index = _index(ctx)
-    if index is None:
-        return
-    from mdnorm.linkindex import category_key, category_of
+    from mdnorm.linkindex import category_key
 
-    mine, line = category_of(doc)
-    if mine is None or line is None:
+    cat = post.facts.category
+    if cat is None:
         return
-    rel = index.rel(doc.path)
-    own = index.posts.get(rel)
+    mine = cat.value
+    indexed = index.posts.get(post.rel)
     counts = index.categories.get(category_key(mine))
     if not counts:
         return
     counts = counts.copy()
-    if own is not None and own.category is not None and category_key(own.category) == category_key(mine):
-        counts[own.category] -= 1  # count this post as it is now, not as the index saw it
+    own = indexed.facts.category if indexed is not None else None
+    if own is not None and category_key(own.value) == category_key(mine):
+        counts[own.value] -= 1  # count this post as it is now, not as the index saw it
     counts[mine] += 1
     counts = +counts
     if len(counts) < 2:
@@ -121,16 +107,15 @@ def category_variant(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     if common == mine:
         return
     n = counts[common]
-    text = doc.lines[line]
-    m = _VALUE.match(text)
+    m = _VALUE.match(cat.text)
     fix = None
     if m is not None:
-        start = doc.offset(line, m.start(2))
+        start = cat.offset + m.start(2)
         fix = Fix.unsafe(Edit(start, start + len(m.group(2)), _yaml_scalar(common)))
-    yield make(
-        doc,
-        line,
-        m.start(2) if m else 0,
+    yield Diagnostic(
+        path,
+        cat.line + 1,
+        (m.start(2) if m else 0) + 1,
         "FM006",
         f"category '{mine}' is a variant of '{common}' (used by {n} post{'s' if n != 1 else ''})",
         fix,
@@ -153,12 +138,9 @@ def _yaml_scalar(value: str) -> str:
 # -- --online hooks used by the link rules ------------------------------------------
 
 
-def https_verdict(ctx: Context, host: str) -> Any | None:
-    """The ``--online`` answer for ``host`` (an ``online.Verdict``), or None offline."""
-    index = _index(ctx)
-    if index is None or index.online is None:
-        return None
-    return index.online.https(host)
+def https_verdict(ctx: Context, host: str) -> Verdict | None:
+    """The ``--online`` answer for ``host``, or None offline."""
+    return ctx.online.https(host) if ctx.online is not None else None
 
 
 _NEEDS_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
@@ -169,10 +151,9 @@ TITLE_MAX = 160
 
 def title_fix(doc: Document, u: UrlLine, ctx: Context) -> Fix | None:
     """An unsafe fix inserting the page's ``<title>`` under ``u`` (``--online`` only)."""
-    index = _index(ctx)
-    if index is None or index.online is None:
+    if ctx.online is None:
         return None
-    title = index.online.title(u.url)
+    title = ctx.online.title(u.url)
     if not title:
         return None
     text = markdown_title(title)

@@ -1,0 +1,102 @@
+"""A post's site facts: what the site-wide rules need to know of it, read off its parse.
+
+The facts come from the same :class:`~mdnorm.document.Document` the per-file rules
+read (one block grammar: the parser's), and depend on the post's bytes only, so
+the site index stores them keyed by the post's content hash and a warm run needs
+neither to read nor to parse a post that did not change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from mdnorm.document import URL_LINE, Document, UrlLine, content_end
+from mdnorm.suppress import Directives, directives
+
+
+class UrlEntry(NamedTuple):
+    """One link-entry URL line (``line``/``column`` 0-based)."""
+
+    line: int
+    column: int
+    url: str
+    coarse: str  # urls.coarse_key(url): equal for any two URLs that normalise alike
+    titled: bool  # a text paragraph follows (LE001 decides; --online fetches titles for the others)
+
+
+class Category(NamedTuple):
+    """The ``category`` of the front matter, and where its line is (for FM006's fix)."""
+
+    value: str
+    line: int  # 0-based
+    offset: int  # offset of the line's first character in the post's text
+    text: str  # the line as written
+
+
+class PostFacts(NamedTuple):
+    entries: tuple[UrlEntry, ...]
+    category: Category | None
+    http_urls: tuple[tuple[int, int, str], ...]  # every http:// URL in prose (line, column, url)
+    directives: Directives
+
+    def to_json(self) -> Any:
+        cat = list(self.category) if self.category is not None else None
+        return [[list(e) for e in self.entries], cat, [list(h) for h in self.http_urls], self.directives.to_json()]
+
+    @classmethod
+    def from_json(cls, data: Any) -> PostFacts:
+        """Raises ``ValueError``/``TypeError`` on data that is not what :meth:`to_json` made."""
+        entries, cat, http, supp = data
+        return cls(
+            tuple(UrlEntry(int(a), int(b), str(c), str(d), bool(e)) for a, b, c, d, e in entries),
+            Category(str(cat[0]), int(cat[1]), int(cat[2]), str(cat[3])) if cat is not None else None,
+            tuple((int(a), int(b), str(c)) for a, b, c in http),
+            Directives.from_json(supp),
+        )
+
+
+def category_of(doc: Document) -> Category | None:
+    """The post's ``category`` as text (a scalar value), with its front matter line."""
+    fm = doc.front_matter
+    if fm is None or fm.data is None:
+        return None
+    value = fm.data.get("category")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value).strip()
+    line = doc.front_matter_key_line("category")
+    if not text or line is None:
+        return None
+    return Category(text, line, doc.offset(line), doc.lines[line])
+
+
+def _titled(doc: Document, u: UrlLine) -> bool:
+    """The URL line ends its paragraph and a paragraph of text (not another URL line) follows."""
+    para = u.paragraph
+    if u.line != content_end(doc, para) - 1:
+        return False
+    blocks = doc.blocks
+    after = False
+    for tok in blocks:
+        if tok is para:
+            after = True
+            continue
+        if not after or tok["type"] in ("blank_line", "ial", "eob"):
+            continue
+        return tok["type"] == "paragraph" and not URL_LINE.fullmatch(doc.lines[tok["_line"]])
+    return False
+
+
+def facts_of(doc: Document) -> PostFacts:
+    """The site facts of ``doc`` (computed once per document)."""
+    cached = doc.__dict__.get("_site_facts")
+    if isinstance(cached, PostFacts):
+        return cached
+    entries = tuple(
+        UrlEntry(u.line, u.column, u.url, key, _titled(doc, u))
+        for u, key in zip(doc.url_lines, doc.url_line_keys, strict=True)
+    )
+    http = tuple((ln, col, url) for ln, col, url in doc.text_urls() if url[:5].lower() == "http:")
+    facts = PostFacts(entries, category_of(doc), http, directives(doc))
+    doc.__dict__["_site_facts"] = facts
+    return facts
