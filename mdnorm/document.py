@@ -34,6 +34,10 @@ URL_IN_TEXT = re.compile(
     r"https?://[A-Za-z0-9.\-_~%:@\[\]!$&*+,;=]+(?:[/?#][^\s<>\"'`）（，。；：！？、】【《》「」]*)?", re.IGNORECASE
 )
 _BACKTICKS = re.compile(r"`+")
+#: What kramdown's ``BLANK_LINE`` (Ruby ``^\s*\n``) allows on a blank line: ASCII
+#: spaces, tabs, form feeds and vertical tabs.  Ruby's ``\s`` is ASCII-only, so a
+#: line holding U+3000 or U+00A0 is text (``<p>　</p>``), unlike Python's ``strip()``.
+BLANK_CHARS = " \t\f\v"
 _INLINE_MATH = re.compile(r"\$\$.*?\$\$")
 
 #: Block types whose content is not Markdown (never URL lines, headings, links).
@@ -207,7 +211,7 @@ class Document:
         """Top-level block tokens of the body, each with ``_line``/``_end``."""
         start = self.body_line
         body = "\n".join(self.lines[start:])
-        if not body.strip():
+        if not body.strip(BLANK_CHARS + "\n"):
             return []
         from mdnorm._parser import parse_blocks
 
@@ -281,7 +285,7 @@ class Document:
             if tok["type"] in ("paragraph", "block_text"):
                 for ln in range(tok["_line"], content_end(self, tok) - 1):
                     line = lines[ln]
-                    if line.endswith("  ") and line.strip():
+                    if line.endswith("  ") and not is_blank(line):
                         out.add(ln)
         return frozenset(out)
 
@@ -305,6 +309,16 @@ class Document:
             for m in URL_IN_TEXT.finditer(masked):
                 out.append((ln, m.start(), line[m.start() : m.end()]))
         return out
+
+
+def is_blank(line: str) -> bool:
+    """Whether kramdown reads ``line`` (no line ending) as a blank line.
+
+    The one definition of blankness for every decision about block structure:
+    ``str.strip()`` also strips U+3000 and NBSP, and a fix built on it deletes
+    lines kramdown shows and glues blocks together.
+    """
+    return not line.strip(BLANK_CHARS)
 
 
 def code_spans(text: str) -> list[tuple[int, int, int, int]]:
@@ -362,6 +376,6 @@ def content_end(doc: Document, tok: Token) -> int:
     end: int = tok["_end"]
     start: int = tok["_line"]
     lines = doc.lines
-    while end > start + 1 and not lines[end - 1].strip():
+    while end > start + 1 and is_blank(lines[end - 1]):
         end -= 1
     return end

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end
+from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end, is_blank
 from mdnorm.rules import Context, make, rule
 from mdnorm.rules.site import https_verdict, title_fix
 
@@ -166,7 +166,7 @@ def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         last = content_end(doc, para) - 1
         if u.line < last:
             nxt_line = lines[u.line + 1]
-            if _is_url_line(nxt_line) or not nxt_line.strip():
+            if _is_url_line(nxt_line) or is_blank(nxt_line):
                 continue
             at = doc.line_end(u.line)
             # after a blank line an indented title would become a code block (or a
@@ -261,10 +261,10 @@ def _remove_entry(doc: Document, url_line: int, title_line: int) -> Fix:
         return doc.offset(i) if i < len(lines) else len(doc.text)
 
     after = title_line + 1
-    if after < len(lines) and not lines[after].strip():
+    if after < len(lines) and is_blank(lines[after]):
         return Fix.unsafe(Edit(doc.offset(url_line), start(after + 1), ""))
     before = url_line - 1
-    if before >= 0 and not lines[before].strip():
+    if before >= 0 and is_blank(lines[before]):
         return Fix.unsafe(Edit(doc.offset(before), start(after), ""))
     return Fix.unsafe(Edit(doc.offset(url_line), start(after), ""))
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import URL_LINE, Document, UrlLine
+from mdnorm.document import URL_LINE, Document, UrlLine, is_blank
 from mdnorm.rules import Context, make, rule
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def title_fix(doc: Document, u: UrlLine, ctx: Context) -> Fix | None:
     nl = doc.newline
     at = doc.line_end(u.line)
     after = u.line + 1
-    glued = after < len(doc.lines) and doc.lines[after].strip() != ""
+    glued = after < len(doc.lines) and not is_blank(doc.lines[after])
     return Fix.unsafe(Edit(at, at, nl + nl + text + (nl if glued else "")))
 
 
