@@ -9,6 +9,7 @@ or math block, a heading or the front matter data.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -127,10 +128,18 @@ def test_a_rule_that_never_settles_hits_the_cap(monkeypatch: pytest.MonkeyPatch)
 # -- per-edit limits: a whitespace rule may not change text ------------------------------
 
 
+def _assert_refused(text: str, codes: frozenset[str], why: str) -> None:
+    """The only fix on offer is refused: nothing applied, the text unchanged, one note why."""
+    result = fix_document(Document("p.md", text), CTX, codes)
+    assert (result.text, result.applied) == (text, Counter())
+    assert len(result.refused) == 1 and result.refused[0] in result.remaining
+    assert result.refused[0].fix is None
+    assert re.search(rf"(?i)not fixed, the safety check refused it: .*{why}", result.refused[0].message)
+
+
 def test_whitespace_rule_changing_text_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     codes = _fake(monkeypatch, "WS001", _replace_once("Title", "Tile"))
-    with pytest.raises(FixError, match=r"WS001.*would change the text"):
-        fix_document(Document("p.md", POST), CTX, codes)
+    _assert_refused(POST, codes, "would change the text")
 
 
 @pytest.mark.parametrize(
@@ -145,8 +154,7 @@ def test_text_changing_rules_change_only_their_own_text(
     monkeypatch: pytest.MonkeyPatch, code: str, old: str, new: str
 ) -> None:
     codes = _fake(monkeypatch, code, _replace_once(old, new))
-    with pytest.raises(FixError, match="would change the text"):
-        fix_document(Document("p.md", POST), CTX, codes)
+    _assert_refused(POST, codes, "would change the text")
 
 
 # -- verify: whitespace-only edits that still change the page ----------------------------
@@ -168,13 +176,11 @@ def test_safety_check_refuses_a_fix_that_changes_the_page(
 ) -> None:
     assert old in text
     codes = _fake(monkeypatch, "WS001", _replace_once(old, new))
-    with pytest.raises(FixError, match=rf"(?i)safety check failed.*{what}") as info:
-        fix_document(Document("p.md", text), CTX, codes)
-    assert "p.md" in str(info.value)
+    _assert_refused(text, codes, what)
 
 
 @pytest.mark.parametrize(("what", "text", "old", "new"), LOSSY, ids=[f"{x[0]}-{i}" for i, x in enumerate(LOSSY)])
-def test_refused_file_is_not_written_and_the_run_goes_on(
+def test_refused_fix_leaves_the_file_unwritten_and_the_run_goes_on(
     monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFactory, what: str, text: str, old: str, new: str
 ) -> None:
     from pathlib import Path
@@ -191,7 +197,8 @@ def test_refused_file_is_not_written_and_the_run_goes_on(
     r_bad = process_file(str(bad), cfg, Mode.FIX)
     r_good = process_file(str(good), cfg, Mode.FIX)
     assert bad.read_bytes() == before
-    assert r_bad.error is not None and "safety check failed" in r_bad.error and not r_bad.written
+    assert r_bad.error is None and not r_bad.written and sum(r_bad.applied.values()) == 0
+    assert any("safety check refused" in d.message and what in d.message.lower() for d in r_bad.diagnostics)
     assert r_good.error is None and r_good.written
     assert "Title  Here" in good.read_text(encoding="utf-8")
 
