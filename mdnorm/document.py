@@ -27,11 +27,23 @@ _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 _FM_OPEN = re.compile(r"---[ \t]*")
 _FM_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 URL_LINE = re.compile(r"[ ]{0,3}(https?://\S+?)[ \t]*")
-# A URL inside prose: an ASCII host (so "见http://x.com中文" ends at the host),
-# then a path that stops at whitespace, quotes, angle brackets and CJK
-# punctuation that cannot belong to a URL written by hand.
+# A URL inside prose, ending as GFM's autolinks end: an ASCII host (so
+# "见http://x.com中文" ends at the host), then a path that stops at whitespace,
+# quotes, angle brackets, "]" (so "[http://x](http://x)" is two URLs) and CJK
+# punctuation that cannot belong to a URL written by hand.  As in GFM, a URL does
+# not end in "?!.,:*_~", and a ")" belongs to it only as the end of a "(...)"
+# group inside it ("(see http://x.org/a)" ends before the ")").
+_URL_C = r"[^\s<>\"'`\[\]()（），。；：！？、】【《》「」]"
+_URL_E = r"[^\s<>\"'`\[\]()（），。；：！？、】【《》「」?!.,:*_~]"
+_URL_P = rf"\({_URL_C}*\)"
+_HOST_C = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_~%:@!$&*+,;=])"
+_HOST_E = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-%@$&+;=])"
 URL_IN_TEXT = re.compile(
-    r"https?://[A-Za-z0-9.\-_~%:@\[\]!$&*+,;=]+(?:[/?#][^\s<>\"'`）（，。；：！？、】【《》「」]*)?", re.IGNORECASE
+    rf"https?://{_HOST_C}*{_HOST_E}(?:[/?#](?:(?:{_URL_C}|{_URL_P})*(?:{_URL_E}|{_URL_P}))?)?", re.IGNORECASE
+)
+#: Inline spans whose text is not prose: code and keyboard elements, Liquid raw.
+_NOT_PROSE = re.compile(
+    r"<(code|kbd|samp|pre|tt)\b[^>]*>.*?</\1\s*>|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.IGNORECASE
 )
 _BACKTICKS = re.compile(r"`+")
 #: What kramdown's ``BLANK_LINE`` (Ruby ``^\s*\n``) allows on a blank line: ASCII
@@ -305,7 +317,9 @@ class Document:
                 continue
             masked = _mask_code_spans(line) if "`" in line else line
             if "$$" in masked:  # inline math is not prose either
-                masked = _INLINE_MATH.sub(lambda m: " " * len(m.group()), masked)
+                masked = _INLINE_MATH.sub(_blank_out, masked)
+            if "<" in masked or "{%" in masked:  # nor <code>, <kbd> or {% raw %} text
+                masked = _NOT_PROSE.sub(_blank_out, masked)
             for m in URL_IN_TEXT.finditer(masked):
                 out.append((ln, m.start(), line[m.start() : m.end()]))
         return out
@@ -357,6 +371,10 @@ def _mask_code_spans(line: str) -> str:
         pos = end
     parts.append(line[pos:])
     return "".join(parts)
+
+
+def _blank_out(m: re.Match[str]) -> str:
+    return " " * len(m.group())
 
 
 def _walk(tokens: list[Token]) -> list[Token]:
