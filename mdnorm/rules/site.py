@@ -73,7 +73,12 @@ def duplicate_link_across_posts(doc: Document, ctx: Context) -> Iterator[Diagnos
             yield make(doc, u.line, u.column, "DL002", f"link already listed in {other.rel}:{line + 1}")
 
 
-_VALUE = re.compile(r"(category[ \t]*:[ \t]*)(.*?)([ \t]*)$")
+#: The category line: key, value (quoted, or plain up to a `` #`` comment), and the
+#: rest (spaces and a comment), which the fix keeps as it is.
+_VALUE = re.compile(
+    r"""(category[ \t]*:[ \t]*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ \t#](?:[^ \t]|[ \t]+(?=[^ \t#]))*)"""
+    r"""((?:[ \t]+#.*)?[ \t]*)$"""
+)
 _PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*")
 
 
@@ -93,7 +98,7 @@ def category_variant(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Example: ``category: deep learning`` where 40 posts say ``Deep Learning``.
 
     Fix: unsafe: replaces the value on the category line with the common
-    spelling (nothing else changes).  Unsafe because the category is part of the
+    spelling (nothing else changes: a ``# comment`` after it stays).  Unsafe because the category is part of the
     post's URL with some ``permalink`` settings.
     """
     index = _index(ctx)
