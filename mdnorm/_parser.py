@@ -1,4 +1,4 @@
-"""Private: mistune 3 block parsing with source line positions, kramdown's way.
+r"""Private: mistune 3 block parsing with source line positions, kramdown's way.
 
 mistune tokens carry no positions, so this module subclasses its block parser and
 state to stamp every block token with ``_line`` (0-based, the *file's* line) and
@@ -42,6 +42,12 @@ the two disagree on *which lines form which block* this module follows kramdown
   block boundary, with at least one body row.
 * ``$$`` math blocks: ``$$`` after a block boundary, up to the first ``$$``,
   which must be followed by a block boundary.
+* definition lists: a ``: text`` line right under a paragraph, or under it and
+  exactly one empty line (a blank line holding spaces, or two blank lines, keep
+  them apart), makes the paragraph's lines terms (token ``def_list`` holding
+  ``def_term`` and ``def_desc`` tokens; a description's blocks are its children).
+* a blank line holds only spaces, tabs, form feeds and vertical tabs (Ruby's
+  ASCII ``\s``): a line of U+3000 or NBSP is text (:func:`mdnorm.document.is_blank`).
 * IAL lines ``{: .class}`` and ``{:toc}`` end a paragraph and form no block
   (token ``ial``); so does an end-of-block line ``^`` (token ``eob``).
 
@@ -57,9 +63,11 @@ from re import Match
 from typing import Any
 
 from mistune import list_parser as _list_parser
-from mistune.block_parser import BlockParser
+from mistune.block_parser import BlockParser, _is_plain_paragraph_start
 from mistune.core import BlockState
 from mistune.util import expand_tab
+
+from mdnorm.document import BLANK_CHARS, is_blank
 
 Token = dict[str, Any]
 
@@ -153,7 +161,7 @@ class _State(BlockState):
         while pos > 0:
             prev = src.rfind("\n", 0, pos - 1) + 1
             line = src[prev:pos]
-            if not line.strip():
+            if is_blank(line.rstrip("\n")):
                 return True
             if _IAL_LINE.fullmatch(line) is None:
                 return False
@@ -238,11 +246,12 @@ class _Parser(BlockParser):
         self.register("kd_ial", r"^ {0,3}\{:(?!:|/)[^\n]*\}[ \t]*$", _parse_ial, before="fenced_code")
         self.register("kd_eob", r"^\^[ \t]*$", _parse_eob, before="fenced_code")
         self.register("kd_table", _TABLE, _parse_table)
+        self.register("kd_dl", _DL_START, _parse_dl, before="fenced_code")
         # what ends a list item's lazy lines (not a rule of its own: see _get_list_break_rules)
         spec["kd_html_tag"] = r"^ {0,3}<" + _NAME
         self._methods["kd_html_tag"] = lambda m, state: _parse_kd_html(m, state)
         for rules in (self.block_quote_rules, self.list_rules):
-            for name in ("kd_eob", "kd_ial", "liquid_block", "kd_ext", "kd_math"):
+            for name in ("kd_eob", "kd_ial", "liquid_block", "kd_ext", "kd_math", "kd_dl"):
                 rules.insert(0, name)
             rules.append("kd_table")
 
@@ -260,7 +269,7 @@ class _Parser(BlockParser):
         elif kind == "list" and state.last_is_paragraph():
             # mistune lets only "1." start a list inside a paragraph; kramdown any number
             marker = m.group("list_2")
-            state.force_list = marker[-1] == "." and marker[:-1] != "1" and bool(m.group("list_3").strip())
+            state.force_list = marker[-1] == "." and marker[:-1] != "1" and not is_blank(m.group("list_3"))
         last = state.tokens[-1] if state.tokens else None
         parts = len(last["_parts"]) if last is not None and last["type"] == "paragraph" else -1
         try:
@@ -353,6 +362,28 @@ class _Parser(BlockParser):
             return end
         return None
 
+    def _parse_plain_paragraph(self, state: BlockState, sc: re.Pattern[str]) -> bool:
+        """mistune's fast path for paragraph lines, ending only at a blank line as kramdown judges it.
+
+        mistune's own version stops at any line that ``str.strip()`` empties,
+        U+3000 and NBSP lines included, which kramdown keeps as text.
+        """
+        if not _is_plain_paragraph_start(state.src, state.cursor):
+            return False
+        pos = state.cursor
+        while pos < state.cursor_max:
+            if pos > state.cursor and sc.match(state.src, pos):
+                break
+            line = state.get_line(pos)
+            if is_blank(line.rstrip("\n")):
+                break
+            pos += len(line)
+        if pos <= state.cursor:
+            return False
+        state.add_paragraph(state.get_text(pos))
+        state.cursor = pos
+        return True
+
     def _parse_indent_code_fast(self, state: BlockState) -> int | None:
         start = state.cursor
         src = state.src
@@ -402,7 +433,7 @@ _QUOTE_MARK = re.compile(r"^ {0,3}> ?")
 
 def _is_indent_line(line: str) -> bool:
     """kramdown's ``INDENT[ \\t]*\\S``: a tab or four spaces, then text."""
-    return (line.startswith("\t") or line.startswith("    ")) and bool(line.strip())
+    return (line.startswith("\t") or line.startswith("    ")) and not is_blank(line.rstrip("\n"))
 
 
 def _html_line(src: str, pos: int) -> bool:
@@ -419,7 +450,7 @@ def _indent_code_end(src: str, start: int, end: int) -> int:
         while p < end:  # optional blank lines
             nl = src.find("\n", p)
             nxt = end if nl < 0 else nl + 1
-            if src[p:nxt].strip():
+            if not is_blank(src[p:nxt].rstrip("\n")):
                 break
             p = nxt
         indented = 0
@@ -436,7 +467,7 @@ def _indent_code_end(src: str, start: int, end: int) -> int:
             nl = src.find("\n", p)
             nxt = end if nl < 0 else nl + 1
             line = src[p:nxt]
-            if not line.strip() or _IAL_LINE.match(line) or _EOB_LINE.match(line) or _html_line(src, p):
+            if is_blank(line.rstrip("\n")) or _IAL_LINE.match(line) or _EOB_LINE.match(line) or _html_line(src, p):
                 break
             p = nxt
         pos = done = p
@@ -469,6 +500,114 @@ def _parse_ial(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
 def _parse_eob(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
     state.append_token({"type": "eob"})
     return state.find_line_end_at(m.start())
+
+
+_DL_START = r"^(?P<dl_1> {0,3}:)(?P<dl_2>[\t| ][^\n]*)$"
+_DL_NEXT = {n: re.compile(rf" {{0,{n - 1}}}:([\t| ].*)") for n in (1, 2, 3)}
+_DL_ANY = re.compile(r" {0,3}:([\t| ].*)")
+_IAL_ONLY = re.compile(r"[ \t\f\v]*(?:\{:(?!:|/)[^}]+\})?[ \t\f\v]*")
+
+
+def _dd_patterns(indentation: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """kramdown's ``content_re`` and ``indent_re`` for a description indented ``indentation`` columns."""
+    q, r = divmod(indentation, 4)
+    content = re.compile(rf"(?:(?:\t| {{4}}){{{q}}} {{{r}}}|(?:\t| {{4}}){{{q + 1}}})")
+    return content, re.compile(f" {{{indentation}}}")
+
+
+def _first_dd_line(indentation: int, content: str) -> tuple[str, int]:
+    """kramdown's ``parse_first_list_line``: the text after the marker and the item's indentation."""
+    if _IAL_ONLY.fullmatch(content):
+        return content.lstrip(BLANK_CHARS), 4
+    while True:
+        tm = re.match(r"( *)(\t+)", content)
+        if tm is None:
+            break
+        col = len(tm.group(1)) + indentation
+        content = tm.group(1) + " " * (4 - col % 4 + (len(tm.group(2)) - 1) * 4) + content[tm.end() :]
+    indentation += len(content) - len(content.lstrip(" "))
+    return content.lstrip(BLANK_CHARS), indentation
+
+
+def _parse_dl(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
+    """kramdown's ``parse_definition_list``: terms from the paragraph above, then descriptions.
+
+    The paragraph must be the last block, directly above or above exactly one
+    *empty* line (kramdown compares the blank text with ``"\n"``); otherwise the
+    line is paragraph text.  A description takes its first line, lines indented
+    to its text, lazy lines, and blank lines followed by indented lines.
+    """
+    assert isinstance(state, _State)
+    tokens = state.tokens
+    start = m.start()
+    src = state.src
+    if tokens and tokens[-1]["type"] == "paragraph":
+        para = tokens.pop()
+    elif (
+        len(tokens) >= 2
+        and tokens[-1]["type"] == "blank_line"
+        and tokens[-2]["type"] == "paragraph"
+        and src[start - 2 : start] == "\n\n"  # one empty line: its text is exactly "\n"
+        and not is_blank(src[src.rfind("\n", 0, start - 2) + 1 : start - 2])
+    ):
+        tokens.pop()
+        para = tokens.pop()
+    else:
+        return None
+    terms = "".join(para.pop("_parts")).rstrip("\n").split("\n")
+    if tokens and tokens[-1]["type"] == "blank_line" and len(tokens) >= 2 and tokens[-2]["type"] == "def_list":
+        tokens.pop()  # kramdown adds to a list right above, a blank line between or not
+    if not tokens or tokens[-1]["type"] != "def_list":
+        tokens.append({"type": "def_list", "_line": para["_line"], "children": []})
+    kids: list[Token] = tokens[-1]["children"]
+    kids.extend({"type": "def_term", "_line": para["_line"] + i} for i in range(len(terms)))
+    items: list[tuple[int, list[str]]] = []
+    start_re: re.Pattern[str] = _DL_ANY
+    content_re = indent_re = _DL_ANY
+    pos = end = start
+    last_blank = False
+    while pos < state.cursor_max:
+        nl = src.find("\n", pos)
+        nxt = state.cursor_max if nl < 0 else nl + 1
+        line = src[pos:nxt].rstrip("\n")
+        dm = start_re.match(line)
+        if dm is not None:
+            marker = len(line) - len(dm.group(1))
+            text, indentation = _first_dd_line(marker, dm.group(1))
+            items.append((state.line_of(pos), [text]))
+            content_re, indent_re = _dd_patterns(indentation)
+            start_re = _DL_NEXT.get(indentation, _DL_ANY)
+            last_blank = False
+        elif _EOB_LINE.match(line):
+            break
+        elif (content_re.match(line) and not is_blank(line)) or (
+            not last_blank and not is_blank(line) and not _IAL_LINE.match(line) and not _html_line(src, pos)
+        ):
+            tm = re.match(r"\t+", line)
+            if tm is not None:
+                line = " " * (4 * len(tm.group())) + line[tm.end() :]
+            items[-1][1].append(indent_re.sub("", line, count=1))
+            last_blank = False
+        elif is_blank(line):
+            items[-1][1].append("")
+            last_blank = True
+            pos = nxt
+            continue
+        else:
+            break
+        pos = end = nxt
+    depth_ok = state.depth() < parser.max_nested_level - 1
+    rules = (
+        parser.list_rules if depth_ok else [r for r in parser.list_rules if r not in ("block_quote", "list", "kd_dl")]
+    )
+    for line_no, lines in items:
+        while len(lines) > 1 and not lines[-1]:
+            lines.pop()  # the blank lines after a description belong to what follows
+        state.pending_child_line = line_no
+        child = state.child_state("\n".join(lines) + "\n")
+        parser.parse(child, rules)
+        kids.append({"type": "def_desc", "_line": line_no, "children": child.tokens})
+    return end
 
 
 def _parse_table(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
@@ -670,7 +809,7 @@ def _parse_list_item(block: Any, bullet: str, item: Any, token: Any, state: Any,
         marker_line = state.line_of(max(state.cursor - 1, 0))
         if state.cursor > state.cursor_max:
             marker_line = state.line_of(state.cursor_max)
-        state.pending_child_line = marker_line + (0 if item.text.strip() else 1)
+        state.pending_child_line = marker_line + (0 if item.text.strip(BLANK_CHARS + "\n") else 1)
         if bullet in ("-", r"\*", r"\+"):
             bullet = r"[\*\+-]"  # kramdown: "*", "+" and "-" items make one list
     return _orig_parse_list_item(block, bullet, item, token, state, rules)

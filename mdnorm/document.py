@@ -27,13 +27,29 @@ _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 _FM_OPEN = re.compile(r"---[ \t]*")
 _FM_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 URL_LINE = re.compile(r"[ ]{0,3}(https?://\S+?)[ \t]*")
-# A URL inside prose: an ASCII host (so "见http://x.com中文" ends at the host),
-# then a path that stops at whitespace, quotes, angle brackets and CJK
-# punctuation that cannot belong to a URL written by hand.
+# A URL inside prose, ending as GFM's autolinks end: an ASCII host (so
+# "见http://x.com中文" ends at the host), then a path that stops at whitespace,
+# quotes, angle brackets, "]" (so "[http://x](http://x)" is two URLs) and CJK
+# punctuation that cannot belong to a URL written by hand.  As in GFM, a URL does
+# not end in "?!.,:*_~", and a ")" belongs to it only as the end of a "(...)"
+# group inside it ("(see http://x.org/a)" ends before the ")").
+_URL_C = r"[^\s<>\"'`\[\]()（），。；：！？、】【《》「」]"
+_URL_E = r"[^\s<>\"'`\[\]()（），。；：！？、】【《》「」?!.,:*_~]"
+_URL_P = rf"\({_URL_C}*\)"
+_HOST_C = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_~%:@!$&*+,;=])"
+_HOST_E = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-%@$&+;=])"
 URL_IN_TEXT = re.compile(
-    r"https?://[A-Za-z0-9.\-_~%:@\[\]!$&*+,;=]+(?:[/?#][^\s<>\"'`）（，。；：！？、】【《》「」]*)?", re.IGNORECASE
+    rf"https?://{_HOST_C}*{_HOST_E}(?:[/?#](?:(?:{_URL_C}|{_URL_P})*(?:{_URL_E}|{_URL_P}))?)?", re.IGNORECASE
+)
+#: Inline spans whose text is not prose: code and keyboard elements, Liquid raw.
+_NOT_PROSE = re.compile(
+    r"<(code|kbd|samp|pre|tt)\b[^>]*>.*?</\1\s*>|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.IGNORECASE
 )
 _BACKTICKS = re.compile(r"`+")
+#: What kramdown's ``BLANK_LINE`` (Ruby ``^\s*\n``) allows on a blank line: ASCII
+#: spaces, tabs, form feeds and vertical tabs.  Ruby's ``\s`` is ASCII-only, so a
+#: line holding U+3000 or U+00A0 is text (``<p>　</p>``), unlike Python's ``strip()``.
+BLANK_CHARS = " \t\f\v"
 _INLINE_MATH = re.compile(r"\$\$.*?\$\$")
 
 #: Block types whose content is not Markdown (never URL lines, headings, links).
@@ -207,7 +223,7 @@ class Document:
         """Top-level block tokens of the body, each with ``_line``/``_end``."""
         start = self.body_line
         body = "\n".join(self.lines[start:])
-        if not body.strip():
+        if not body.strip(BLANK_CHARS + "\n"):
             return []
         from mdnorm._parser import parse_blocks
 
@@ -281,7 +297,7 @@ class Document:
             if tok["type"] in ("paragraph", "block_text"):
                 for ln in range(tok["_line"], content_end(self, tok) - 1):
                     line = lines[ln]
-                    if line.endswith("  ") and line.strip():
+                    if line.endswith("  ") and not is_blank(line):
                         out.add(ln)
         return frozenset(out)
 
@@ -301,10 +317,22 @@ class Document:
                 continue
             masked = _mask_code_spans(line) if "`" in line else line
             if "$$" in masked:  # inline math is not prose either
-                masked = _INLINE_MATH.sub(lambda m: " " * len(m.group()), masked)
+                masked = _INLINE_MATH.sub(_blank_out, masked)
+            if "<" in masked or "{%" in masked:  # nor <code>, <kbd> or {% raw %} text
+                masked = _NOT_PROSE.sub(_blank_out, masked)
             for m in URL_IN_TEXT.finditer(masked):
                 out.append((ln, m.start(), line[m.start() : m.end()]))
         return out
+
+
+def is_blank(line: str) -> bool:
+    """Whether kramdown reads ``line`` (no line ending) as a blank line.
+
+    The one definition of blankness for every decision about block structure:
+    ``str.strip()`` also strips U+3000 and NBSP, and a fix built on it deletes
+    lines kramdown shows and glues blocks together.
+    """
+    return not line.strip(BLANK_CHARS)
 
 
 def code_spans(text: str) -> list[tuple[int, int, int, int]]:
@@ -345,6 +373,10 @@ def _mask_code_spans(line: str) -> str:
     return "".join(parts)
 
 
+def _blank_out(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
 def _walk(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     stack = list(reversed(tokens))
@@ -362,6 +394,6 @@ def content_end(doc: Document, tok: Token) -> int:
     end: int = tok["_end"]
     start: int = tok["_line"]
     lines = doc.lines
-    while end > start + 1 and not lines[end - 1].strip():
+    while end > start + 1 and is_blank(lines[end - 1]):
         end -= 1
     return end

@@ -10,11 +10,14 @@ then re-parses and re-lints; fixes that overlapped wait for the next pass.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Container, Iterable
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import URL_LINE, Document, content_end
+from mdnorm.document import URL_LINE, Document, Token, content_end
 from mdnorm.lint import lint_document
 from mdnorm.rules import Context
 
@@ -27,7 +30,9 @@ _TOC_TEXT = "*toc{:toc}"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 #: Blocks whose content must come out of a fix exactly as it went in.
 _VERBATIM_BLOCKS = ("block_code", "block_math", "liquid_block", "kd_extension", "block_html")
-_WS = re.compile(r"[\s\ufeff]+")
+#: Whitespace as far as "text is the same" goes: ASCII whitespace and the BOM.  U+3000
+#: and NBSP are text to kramdown (a line of them is a paragraph), so not here.
+_WS = re.compile(r"[ \t\n\r\f\v\ufeff]+")
 _ANY_URL = re.compile(r"https?://[^\s<>\"'`）（，。；：！？、】【《》「」\])]+", re.IGNORECASE)
 
 
@@ -46,10 +51,26 @@ class FixError(Exception):
 
 
 class FixResult(NamedTuple):
+    """The fixed text, what was applied, and what is left.
+
+    ``refused`` holds one diagnostic per fix the safety check would not apply;
+    each is also in ``remaining``, without its fix and with the reason appended,
+    so a report shows it as a note instead of counting it as fixed.
+    """
+
     text: str
     applied: Counter[str]
     passes: int
     remaining: list[Diagnostic]
+    refused: tuple[Diagnostic, ...] = ()
+
+
+#: Rules whose fixes are meant to change block structure (split a paragraph, insert a
+#: title or a TOC, remove an entry, make a heading).  Every other fix must leave the
+#: blocks kramdown sees exactly as they were (:func:`verify`'s ``structure`` check).
+_RESTRUCTURING = frozenset({"DL001", "KD001", "LE001", "LE002", "HD002"})
+
+Chosen = tuple[Diagnostic, Fix]
 
 
 def _overlaps(a: Edit, b: Edit) -> bool:
@@ -74,46 +95,191 @@ def _allowed(fix: Fix | None, unsafe: bool) -> bool:
     return fix is not None and (fix.applicability == "safe" or unsafe)
 
 
+class _Taken:
+    """The edits taken so far in a pass, for an O(log n) overlap test.
+
+    Taken spans never overlap each other, so sorted by ``(start, end)`` their
+    ends never decrease either: the only span that can overlap a new edit is the
+    last one that starts before the edit ends (for an insertion: before it, or
+    an insertion at the same point).  Spans are counted in a Fenwick tree over
+    every candidate span, which finds that last one in O(log n) without moving
+    a list; a pass over n fixes is O(n log n).  (Comparing each fix with every
+    edit taken so far took minutes for 30,000 trailing-space fixes.)
+    """
+
+    def __init__(self, edits: Iterable[Edit]) -> None:
+        self.keys = sorted({(e.start, e.end) for e in edits})
+        self.tree = [0] * (len(self.keys) + 1)
+        self.points: set[int] = set()  # insertion points taken
+        self.top = 1 << len(self.keys).bit_length()
+
+    def _last_end_before(self, key: tuple[int, int]) -> int | None:
+        """The end of the last taken span sorted before ``key``, or ``None``."""
+        tree = self.tree
+        i = bisect_left(self.keys, key)
+        count = 0
+        while i > 0:
+            count += tree[i]
+            i -= i & -i
+        if not count:
+            return None
+        pos, step = 0, self.top
+        while step:  # the smallest prefix holding ``count`` spans ends at that span
+            nxt = pos + step
+            if nxt < len(tree) and tree[nxt] < count:
+                pos = nxt
+                count -= tree[nxt]
+            step >>= 1
+        return self.keys[pos][1]
+
+    def hits(self, e: Edit) -> bool:
+        if e.start == e.end:
+            if e.start in self.points:
+                return True
+            end = self._last_end_before((e.start, e.start))
+        else:
+            end = self._last_end_before((e.end, -1))
+        return end is not None and end > e.start
+
+    def add(self, e: Edit) -> None:
+        if e.start == e.end:
+            self.points.add(e.start)
+        tree = self.tree
+        i = bisect_left(self.keys, (e.start, e.end)) + 1
+        while i < len(tree):
+            tree[i] += 1
+            i += i & -i
+
+
+def _self_overlapping(edits: tuple[Edit, ...]) -> bool:
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    return any(_overlaps(a, b) for a, b in pairwise(ordered))
+
+
+def choose_fixes(diags: list[Diagnostic], unsafe: bool, skip: Container[tuple[str, int]] = ()) -> list[Chosen]:
+    """The allowed fixes of one pass: in order, each whose edits overlap no edit taken before.
+
+    ``skip`` holds ``(code, first edit offset)`` of fixes already refused.
+    """
+    chosen: list[Chosen] = []
+    taken = _Taken(e for d in diags if d.fix is not None for e in d.fix.edits)
+    for d in diags:
+        fix = d.fix
+        if fix is None or not _allowed(fix, unsafe) or not fix.edits:
+            continue
+        if skip and (d.code, _anchor(fix)) in skip:
+            continue
+        if any(taken.hits(e) for e in fix.edits):
+            continue
+        if len(fix.edits) > 1 and _self_overlapping(fix.edits):
+            continue  # a rule's own edits must not overlap; skip rather than guess
+        chosen.append((d, fix))
+        for e in fix.edits:
+            taken.add(e)
+    return chosen
+
+
+def _anchor(fix: Fix) -> int:
+    return min(e.start for e in fix.edits)
+
+
+def _shift(refused: dict[tuple[str, int], str], edits: list[Edit]) -> dict[tuple[str, int], str]:
+    """``refused`` re-keyed to where the same text sits after ``edits`` are applied."""
+    if not refused:
+        return refused
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    ends = [e.end for e in ordered]
+    deltas = list(accumulate((len(e.replacement) - (e.end - e.start) for e in ordered), initial=0))
+    return {(code, at + deltas[bisect_right(ends, at)]): why for (code, at), why in refused.items()}
+
+
 def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = None, unsafe: bool = False) -> FixResult:
-    """Fix ``doc`` until no allowed fix applies; verify before returning."""
+    """Fix ``doc`` until no allowed fix applies, verifying every pass.
+
+    A fix the safety check refuses is skipped alone: the others of the pass are
+    applied, and the refused one is reported in ``remaining`` (without its fix)
+    and in ``refused``.  Only a fix loop that never settles raises.
+    """
     applied: Counter[str] = Counter()
-    removed_urls: Counter[str] = Counter()
     current = doc
     diags = lint_document(current, ctx, codes)
     passes = 0
+    reasons: dict[tuple[str, int], str] = {}  # refused fixes: (code, first edit offset) -> why
     while True:
-        chosen: list[tuple[Diagnostic, Fix]] = []
-        taken: list[Edit] = []
-        for d in diags:
-            if not _allowed(d.fix, unsafe):
-                continue
-            assert d.fix is not None
-            if any(_overlaps(e, t) for e in d.fix.edits for t in taken):
-                continue
-            if any(_overlaps(a, b) for i, a in enumerate(d.fix.edits) for b in d.fix.edits[i + 1 :]):
-                continue  # a rule's own edits must not overlap; skip rather than guess
-            chosen.append((d, d.fix))
-            taken.extend(d.fix.edits)
+        chosen = choose_fixes(diags, unsafe, reasons)
         if not chosen:
             break
-        passes += 1
-        if passes > MAX_PASSES:
+        keep = [c for c in chosen if c[0].code not in _RESTRUCTURING]
+        if keep:  # fixes that keep the structure are checked for it without the others mixed in
+            chosen = keep
+        if passes >= MAX_PASSES:
             pending = ", ".join(sorted({d.code for d, _ in chosen}))
             raise FixError(doc.path, f"fixes did not settle after {MAX_PASSES} passes ({pending} still apply)")
+        refused: list[tuple[Chosen, str]] = []
+        candidates: list[Chosen] = []
         for d, fix in chosen:
-            for e in fix.edits:
-                old = current.text[e.start : e.end]
-                problem = _edit_problem(d.code, old, e.replacement)
-                if problem:
-                    raise FixError(doc.path, f"{d.code} fix at line {d.line} {problem}")
-                if d.code == "DL001":
-                    removed_urls.update(_url_key(u) for u in _ANY_URL.findall(old))
-            applied[d.code] += 1
-        current = Document(doc.path, apply_edits(current.text, taken))
+            problem = next(
+                (p for e in fix.edits if (p := _edit_problem(d.code, current.text[e.start : e.end], e.replacement))),
+                None,
+            )
+            if problem:
+                refused.append(((d, fix), f"the fix {problem}"))
+            else:
+                candidates.append((d, fix))
+        accepted, after = _accept(current, candidates, refused)
+        for (d, fix), why in refused:
+            reasons[(d.code, _anchor(fix))] = why
+        if not accepted:
+            continue  # only refusals: the text is unchanged, and the refused fixes are skipped from now on
+        assert after is not None
+        passes += 1
+        edits = [e for _, fix in accepted for e in fix.edits]
+        applied.update(d.code for d, _ in accepted)
+        reasons = _shift(reasons, edits)
+        current = after
         diags = lint_document(current, ctx, codes)
-    if passes:
-        verify(doc, current, removed_urls, heading_fixes=applied["HD002"] > 0, category_fix=applied["FM006"] > 0)
-    return FixResult(current.text, applied, passes, diags)
+    remaining: list[Diagnostic] = []
+    refused_out: list[Diagnostic] = []
+    for d in diags:
+        reason = reasons.get((d.code, _anchor(d.fix))) if d.fix is not None and d.fix.edits else None
+        if reason is None:
+            remaining.append(d)
+            continue
+        note = d._replace(message=f"{d.message} (not fixed, the safety check refused it: {reason})", fix=None)
+        remaining.append(note)
+        refused_out.append(note)
+    return FixResult(current.text, applied, passes, remaining, tuple(refused_out))
+
+
+def _accept(
+    before: Document, candidates: list[Chosen], refused: list[tuple[Chosen, str]]
+) -> tuple[list[Chosen], Document | None]:
+    """The candidates that pass :func:`verify` together, and the document they make.
+
+    All of them usually do, at the cost of one check.  Otherwise the set is
+    halved until each refused fix stands alone (appended to ``refused`` with the
+    reason), so one bad fix costs O(log n) checks and never blocks the others.
+    """
+    accepted: list[Chosen] = []
+    result: list[Document | None] = [None]
+
+    def attempt(group: list[Chosen]) -> None:
+        trial = accepted + group
+        after = Document(before.path, apply_edits(before.text, [e for _, f in trial for e in f.edits]))
+        problem = verify_problem(before, after, trial)
+        if problem is None:
+            accepted[:] = trial
+            result[0] = after
+        elif len(group) == 1:
+            refused.append((group[0], problem))
+        else:
+            mid = len(group) // 2
+            attempt(group[:mid])
+            attempt(group[mid:])
+
+    if candidates:
+        attempt(candidates)
+    return accepted, result[0]
 
 
 def _edit_problem(code: str, old: str, new: str) -> str | None:
@@ -211,21 +377,78 @@ def verify(
     removed_urls: Counter[str],
     heading_fixes: bool = False,
     category_fix: bool = False,
+    structure: bool = False,
 ) -> None:
     """The kramdown-aware "same page" check; raises :class:`FixError` on a difference.
 
     Every URL is still there as often (``http``/``https`` are the same; URLs in
     entries that DL001 removed are allowed to go), and the headings, code, math,
     HTML, Liquid and extension blocks, the hard line breaks and the front matter
-    data are unchanged.
+    data are unchanged.  With ``structure``, so are the blocks themselves: their
+    types and nesting, and their text apart from whitespace (see :func:`block_structure`).
     """
+    problem = _problem(before, after, removed_urls, heading_fixes, category_fix, structure)
+    if problem is not None:
+        raise FixError(before.path, f"safety check failed: {problem}")
+
+
+def verify_problem(before: Document, after: Document, fixes: list[Chosen]) -> str | None:
+    """What :func:`verify` finds wrong with ``fixes`` turning ``before`` into ``after``, or ``None``.
+
+    The checks follow from the rules that made the fixes: DL001 may remove its
+    entries' URLs, HD002 may add headings, FM006 may change the category, and
+    only :data:`_RESTRUCTURING` rules may change the block structure.
+    """
+    removed: Counter[str] = Counter()
+    for d, fix in fixes:
+        if d.code == "DL001":
+            for e in fix.edits:
+                removed.update(_url_key(u) for u in _ANY_URL.findall(before.text[e.start : e.end]))
+    used = {d.code for d, _ in fixes}
+    return _problem(before, after, removed, "HD002" in used, "FM006" in used, not used & _RESTRUCTURING)
+
+
+def block_structure(doc: Document) -> list[tuple[int, str, str]]:
+    """``(depth, type, text)`` of every block but blank lines, in source order.
+
+    ``text`` is a leaf block's source with all whitespace removed (and
+    ``http``/``https`` made alike, HT001's one change), empty for containers.  Two
+    documents with the same list render the same blocks: a fix that only moves
+    whitespace and changes this list changed what kramdown builds (collapsing
+    blank lines before ``: text`` makes a definition list).
+    """
+    out: list[tuple[int, str, str]] = []
+    lines = doc.lines
+    stack: list[tuple[int, Token]] = [(0, t) for t in reversed(doc.blocks)]
+    while stack:
+        depth, tok = stack.pop()
+        kind = tok["type"]
+        if kind == "blank_line":
+            continue
+        kids = tok.get("children")
+        if kids:
+            out.append((depth, kind, ""))
+            stack.extend((depth + 1, k) for k in reversed(kids))
+        else:
+            text = "".join(lines[tok["_line"] : content_end(doc, tok)])
+            out.append((depth, kind, _SCHEME.sub("//", _WS.sub("", text))))
+    return out
+
+
+def _problem(
+    before: Document,
+    after: Document,
+    removed_urls: Counter[str],
+    heading_fixes: bool,
+    category_fix: bool,
+    structure: bool,
+) -> str | None:
     want = url_counts(before.text)
     want.subtract(removed_urls)
     have = url_counts(after.text)
     lost = {u: n for u, n in want.items() if n > have.get(u, 0)}
-    path = before.path
     if lost:
-        raise FixError(path, f"safety check failed: the fix would lose URL(s) {sorted(lost)[:3]}")
+        return f"the fix would lose URL(s) {sorted(lost)[:3]}"
     b_fm, a_fm = before.front_matter, after.front_matter
     b_data = b_fm.data if b_fm is not None else None
     a_data = a_fm.data if a_fm is not None else None
@@ -233,18 +456,22 @@ def verify(
         b_data = {k: v for k, v in b_data.items() if k != "category"}
         a_data = {k: v for k, v in a_data.items() if k != "category"}
     if (b_fm is None) != (a_fm is None) or b_data != a_data:
-        raise FixError(path, "safety check failed: the fix would change the front matter data")
+        return "the fix would change the front matter data"
     for kind in _VERBATIM_BLOCKS:
         if _blocks(before, kind) != _blocks(after, kind):
-            raise FixError(path, f"safety check failed: the fix would change a {_KIND_NAMES[kind]}")
+            return f"the fix would change a {_KIND_NAMES[kind]}"
     if _hard_breaks(before) != _hard_breaks(after):
-        raise FixError(path, "safety check failed: the fix would remove or add a hard line break (2+ trailing spaces)")
-    bh = [(h.level, h.text) for h in before.headings]
-    ah = [(h.level, h.text) for h in after.headings]
+        return "the fix would remove or add a hard line break (2+ trailing spaces)"
+    # HT001 may upgrade a URL in a heading: http and https are the same here
+    bh = [(h.level, _SCHEME.sub("//", h.text)) for h in before.headings]
+    ah = [(h.level, _SCHEME.sub("//", h.text)) for h in after.headings]
     if heading_fixes:
         it = iter(ah)
         ok = all(h in it for h in bh)
     else:
         ok = bh == ah
     if not ok:
-        raise FixError(path, "safety check failed: the fix would change the headings")
+        return "the fix would change the headings"
+    if structure and block_structure(before) != block_structure(after):
+        return "the fix would change the block structure kramdown sees"
+    return None

@@ -7,6 +7,10 @@ so they are the natural place for per-line and per-file opt-outs::
     <!-- mdnorm-disable HT001 --> ... <!-- mdnorm-enable HT001 -->
     <!-- mdnorm-disable-file -->            (no codes: every rule)
 
+Only a comment kramdown passes through as HTML counts: the same text in front
+matter (a YAML comment), in code or in ``$$`` math is shown or dropped as text,
+so it does nothing.
+
 The directives of a post are read once into plain data (:class:`Directives`),
 so the site-wide rules, which run on a post's stored facts rather than on its
 text, filter their diagnostics exactly as the per-file rules do.
@@ -19,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from mdnorm.diagnostic import Diagnostic
-from mdnorm.document import Document, _mask_code_spans
+from mdnorm.document import _INLINE_MATH, Document, _blank_out, _mask_code_spans, content_end
 
 _COMMENT = re.compile(
     r"<!--\s*mdnorm-(disable-next-line|disable-file|disable|enable)(?=\s|-->)([^>]*?)-->", re.IGNORECASE
@@ -83,18 +87,25 @@ NO_DIRECTIVES = Directives()
 
 
 def directives(doc: Document) -> Directives:
-    """Read the suppression comments of ``doc`` (none inside code blocks or inline code spans)."""
+    """Read the suppression comments of ``doc`` (none in front matter, code or math)."""
     if "mdnorm-" not in doc.text:
         return NO_DIRECTIVES
-    code_lines = doc.code_lines
+    skip = bytearray(doc.code_lines)  # code, math and front matter lines hold no directives
+    skip[: doc.body_line] = b"\x01" * doc.body_line
+    for tok in doc.walk():
+        if tok["type"] == "block_math":
+            a, b = tok["_line"], content_end(doc, tok)
+            skip[a:b] = b"\x01" * (b - a)
     file_codes: set[str] = set()
     next_line: list[tuple[int, tuple[str, ...]]] = []
     events: list[tuple[int, tuple[str, ...], bool]] = []
     for ln, line in enumerate(doc.lines):
-        if "mdnorm-" not in line or code_lines[ln]:
+        if "mdnorm-" not in line or skip[ln]:
             continue
         if "`" in line:  # a comment inside an inline code span is an example, not a directive
             line = _mask_code_spans(line)
+        if "$$" in line:  # so is one inside inline math
+            line = _INLINE_MATH.sub(_blank_out, line)
         for m in _COMMENT.finditer(line):
             kind, codes = m.group(1).lower(), _codes(m.group(2))
             if kind == "disable-file":

@@ -3,17 +3,17 @@
 # tests/test_parser.py. Reads a JSON list of Markdown bodies (no front matter) on stdin
 # and prints, for each, a JSON list of [type, line, heading level or null, depth] for
 # every block element: p, header, codeblock, math, table, hr, html_element, xml_comment,
-# blockquote, ul, ol (depth 0 = top level; lines are 1-based).
+# blockquote, ul, ol, dl (depth 0 = top level; lines are 1-based).
 require "kramdown"
 require "kramdown-parser-gfm"
 require "json"
 
 OPTIONS = { input: "GFM", hard_wrap: false, auto_ids: true, show_warnings: false }.freeze
-KEEP = %w[p header codeblock math table hr html_element xml_comment blockquote ul ol].freeze
+KEEP = %w[p header codeblock math table hr html_element xml_comment blockquote ul ol dl].freeze
 
 def walk(el, acc, depth)
   el.children.each do |c|
-    next unless KEEP.include?(c.type.to_s) || c.type == :li
+    next unless KEEP.include?(c.type.to_s) || %i[li dt dd].include?(c.type)
     next if %i[math html_element xml_comment].include?(c.type) && c.options[:category] != :block
 
     if KEEP.include?(c.type.to_s)

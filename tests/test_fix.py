@@ -9,6 +9,7 @@ or math block, a heading or the front matter data.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -127,10 +128,18 @@ def test_a_rule_that_never_settles_hits_the_cap(monkeypatch: pytest.MonkeyPatch)
 # -- per-edit limits: a whitespace rule may not change text ------------------------------
 
 
+def _assert_refused(text: str, codes: frozenset[str], why: str) -> None:
+    """The only fix on offer is refused: nothing applied, the text unchanged, one note why."""
+    result = fix_document(Document("p.md", text), CTX, codes)
+    assert (result.text, result.applied) == (text, Counter())
+    assert len(result.refused) == 1 and result.refused[0] in result.remaining
+    assert result.refused[0].fix is None
+    assert re.search(rf"(?i)not fixed, the safety check refused it: .*{why}", result.refused[0].message)
+
+
 def test_whitespace_rule_changing_text_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     codes = _fake(monkeypatch, "WS001", _replace_once("Title", "Tile"))
-    with pytest.raises(FixError, match=r"WS001.*would change the text"):
-        fix_document(Document("p.md", POST), CTX, codes)
+    _assert_refused(POST, codes, "would change the text")
 
 
 @pytest.mark.parametrize(
@@ -145,8 +154,7 @@ def test_text_changing_rules_change_only_their_own_text(
     monkeypatch: pytest.MonkeyPatch, code: str, old: str, new: str
 ) -> None:
     codes = _fake(monkeypatch, code, _replace_once(old, new))
-    with pytest.raises(FixError, match="would change the text"):
-        fix_document(Document("p.md", POST), CTX, codes)
+    _assert_refused(POST, codes, "would change the text")
 
 
 # -- verify: whitespace-only edits that still change the page ----------------------------
@@ -168,13 +176,11 @@ def test_safety_check_refuses_a_fix_that_changes_the_page(
 ) -> None:
     assert old in text
     codes = _fake(monkeypatch, "WS001", _replace_once(old, new))
-    with pytest.raises(FixError, match=rf"(?i)safety check failed.*{what}") as info:
-        fix_document(Document("p.md", text), CTX, codes)
-    assert "p.md" in str(info.value)
+    _assert_refused(text, codes, what)
 
 
 @pytest.mark.parametrize(("what", "text", "old", "new"), LOSSY, ids=[f"{x[0]}-{i}" for i, x in enumerate(LOSSY)])
-def test_refused_file_is_not_written_and_the_run_goes_on(
+def test_refused_fix_leaves_the_file_unwritten_and_the_run_goes_on(
     monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFactory, what: str, text: str, old: str, new: str
 ) -> None:
     from pathlib import Path
@@ -191,7 +197,8 @@ def test_refused_file_is_not_written_and_the_run_goes_on(
     r_bad = process_file(str(bad), cfg, Mode.FIX)
     r_good = process_file(str(good), cfg, Mode.FIX)
     assert bad.read_bytes() == before
-    assert r_bad.error is not None and "safety check failed" in r_bad.error and not r_bad.written
+    assert r_bad.error is None and not r_bad.written and sum(r_bad.applied.values()) == 0
+    assert any("safety check refused" in d.message and what in d.message.lower() for d in r_bad.diagnostics)
     assert r_good.error is None and r_good.written
     assert "Title  Here" in good.read_text(encoding="utf-8")
 
@@ -262,3 +269,105 @@ def test_unified_diff_keeps_crlf_and_splits_only_at_line_endings() -> None:
     diff = unified_diff("a.md", "x\r\ny\u2028z  \r\n", "x\r\ny\u2028z\r\n")
     assert "-y\u2028z  \r\n+y\u2028z\r\n" in diff
     assert unified_diff("a.md", "same\n", "same\n") == ""
+
+
+# -- a refused fix is skipped alone ------------------------------------------------------------
+
+
+def test_http_url_in_a_heading_is_upgraded_with_the_other_fixes() -> None:
+    # regression: the heading comparison saw "http" -> "https" as a changed heading and
+    # refused the whole file (exit 3), trailing whitespace included
+    text = "---\nlayout: post\ntitle: t\ncategory: c\n---\n\n* toc\n{:toc}\n\n# See http://blog.csdn.net/x\n\ntext \n"
+    result = fix_document(Document("p.md", text), CTX, selected_codes(Config()))
+    assert result.text == text.replace("http:", "https:").replace("text \n", "text\n")
+    assert result.applied == Counter({"HT001": 1, "WS001": 1}) and result.refused == ()
+
+
+def test_one_refused_fix_does_not_block_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [f"line {i}  " for i in range(40)]
+    text = "\n\n".join(lines) + "\n"
+
+    def edits(doc: Document) -> list[Edit]:
+        out = []
+        for i in range(40):  # every trailing run, and one edit that loses a character
+            at = doc.text.find(f"line {i}  ")
+            if at >= 0:
+                width = len(f"line {i}")
+                out.append(Edit(at + width - (1 if i == 17 else 0), at + width + 2, ""))
+        return out
+
+    codes = _fake(monkeypatch, "WS001", edits)
+    result = fix_document(Document("p.md", text), CTX, codes)
+    assert result.text == "\n\n".join(f"line {i}" + ("  " if i == 17 else "") for i in range(40)) + "\n"
+    assert result.applied == Counter({"WS001": 39})
+    assert len(result.refused) == 1 and "would change the text" in result.refused[0].message
+
+
+def test_fix_that_changes_block_structure_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # one empty line between a paragraph and ": text" makes a definition list
+    codes = _fake(monkeypatch, "WS003", _replace_once("Question\n\n\n", "Question\n\n"))
+    _assert_refused("Question\n\n\n: answer\n", codes, "block structure")
+
+
+def test_verify_compares_block_structure_only_when_asked() -> None:
+    before, after = Document("p.md", "Q\n\n\n: a\n"), Document("p.md", "Q\n\n: a\n")
+    verify(before, after, Counter())
+    with pytest.raises(FixError, match="block structure"):
+        verify(before, after, Counter(), structure=True)
+
+
+# -- the overlap check is O(n log n) -----------------------------------------------------------
+
+
+def _choose_time(n: int) -> float:
+    """Best-of-5 CPU time of one pass's choice among ``n`` fixes (a ratio is all that is compared)."""
+    import time
+
+    from mdnorm.fix import choose_fixes
+
+    # n trailing-space fixes, last first so that every edit sorts before those taken, and
+    # an insertion at each point, which must be refused next to a deletion starting there
+    diags = [Diagnostic("p.md", i, 1, "WS001", "x", Fix.safe(Edit(10 * i, 10 * i + 2, ""))) for i in range(n, 0, -1)]
+    diags += [Diagnostic("p.md", i, 1, "WS001", "x", Fix.safe(Edit(10 * i + 1, 10 * i + 1, "y"))) for i in range(n)]
+    best = float("inf")
+    for _ in range(5):
+        start = time.process_time()
+        chosen = choose_fixes(diags, unsafe=False)
+        best = min(best, time.process_time() - start)
+    assert len(chosen) == n + 1  # every deletion, and the one insertion outside them (i == 0)
+    return best
+
+
+def test_choosing_non_overlapping_fixes_is_not_quadratic() -> None:
+    # regression: every fix was compared with every edit taken so far (30,000 fixes took minutes);
+    # 8x the fixes must cost far less than the 64x of a quadratic check
+    small, large = _choose_time(2000), _choose_time(16000)
+    assert large / small < 24
+
+
+def test_choosing_fixes_agrees_with_comparing_every_pair() -> None:
+    import random
+
+    from mdnorm.fix import _overlaps, choose_fixes
+
+    rnd = random.Random(5)
+    for _ in range(300):
+        diags = []
+        for _ in range(rnd.randint(1, 12)):
+            edits = []
+            for _ in range(rnd.randint(1, 2)):
+                start = rnd.randint(0, 20)
+                edits.append(Edit(start, start + rnd.choice([0, 0, 1, 2, 3]), "x"))
+            diags.append(Diagnostic("p.md", 1, 1, "WS001", "x", Fix.safe(*edits)))
+        taken: list[Edit] = []
+        want = []
+        for d in diags:
+            assert d.fix is not None
+            own = d.fix.edits
+            if any(_overlaps(e, t) for e in own for t in taken):
+                continue
+            if any(_overlaps(a, b) for i, a in enumerate(own) for b in own[i + 1 :]):
+                continue
+            want.append(d)
+            taken.extend(own)
+        assert [d for d, _ in choose_fixes(diags, unsafe=False)] == want

@@ -120,3 +120,57 @@ def test_three_trailing_spaces_inside_a_paragraph_are_a_hard_break() -> None:
     before, after = render([text, fixed])
     assert "<br />" in before
     assert normalise(after) == normalise(before)
+
+
+#: Posts where a safe fix used to change the page.  Whitespace before ``</dt>`` is
+#: left out of the comparison: HTML does not show it (WS001 trims a term line); so
+#: is "https" for "http" in a heading's generated id (HT001's intended change).
+REGRESSIONS = {
+    "ideographic-space-and-nbsp-lines": FM + "* toc\n{:toc}\n\n# A\n\nIntro.\n\n\u3000\n\nEnd.\n\n\xa0\n\n\n",
+    "ideographic-space-before-table": FM + "Some text.\n\u3000\n\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "blank-lines-before-colon": FM + "Question\n\n\n\n: the answer starts with a colon\n",
+    "space-line-before-colon": FM + "Question\n  \n: the answer\n",
+    "hard-break-before-ideographic-space": FM + "a  \n\u3000\n",
+    "http-in-heading": FM + "* toc\n{:toc}\n\n# See http://blog.csdn.net/x\n\ntext \n",
+    "url-as-link-text": FM + "[http://github.com/x](http://github.com/x)\n\n[http://github.com](http://github.com)\n",
+}
+_GENERATED_ABOVE = ["Para", "Para  ", "line  \nnext", "- item", "> q  \n> r", "Setext", "# H", "- a\n\n  b  \n  c"]
+_GENERATED_BELOW = [": def", ":\tdef", "| a | b |\n|---|---|\n| 1 | 2 |", "^", "{: .c}", "{:toc}", "    code", "\u3000"]
+_GENERATED_BETWEEN = ["\n", "\n\n", "\n\n\n", "\n \n", "\n  \n\n", "\n\t\n\n", "  \n\n\n", "\n\u3000\n\n"]
+_DT_SPACE = re.compile(r"[ \t]+</dt>")
+_HTTPS_ID = re.compile(r'((?:id="|href="#)[^"]*?)https')
+
+
+def _page(html: str) -> str:
+    return _HTTPS_ID.sub(r"\1http", _DT_SPACE.sub("</dt>", normalise(html)))
+
+
+def _same_page_after_safe_fixes(posts: list[str]) -> list[str]:
+    """The posts whose page changes under the safe fixes (beyond the intended changes)."""
+    ctx = Context(Config())
+    codes = selected_codes(Config())
+    fixed = [fix_document(Document("p.md", p), ctx, codes).text for p in posts]
+    html = render(posts + fixed)
+    out = []
+    for post, before, after in zip(posts, html[: len(posts)], html[len(posts) :], strict=True):
+        if _page(before) != _page(after) or before.count("<br />") != after.count("<br />"):
+            out.append(post)
+    return out
+
+
+@requires_kramdown
+def test_data_loss_regressions_keep_the_page() -> None:
+    assert _same_page_after_safe_fixes(list(REGRESSIONS.values())) == []
+
+
+@requires_kramdown
+def test_blank_line_runs_between_blocks_keep_the_page() -> None:
+    # every pair of blocks, joined by blank-line runs of every kind: blank lines that
+    # hold spaces or tabs, U+3000 lines, trailing spaces above them
+    posts = [
+        FM + above + between + below + "\n"
+        for above in _GENERATED_ABOVE
+        for below in _GENERATED_BELOW
+        for between in _GENERATED_BETWEEN
+    ]
+    assert _same_page_after_safe_fixes(posts) == []

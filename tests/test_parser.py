@@ -85,6 +85,11 @@ BLOCKS = [
     "text\n- list",
     "> a\n>\n> b",
     "- a\n\n      indented code in item",
+    ": starts with a colon",
+    "Term\n: definition\n  more",
+    "Term\n\n: definition",
+    "\u3000",
+    "\xa0text",
 ]
 
 
@@ -207,6 +212,17 @@ KRAMDOWN_FACTS = [
     pytest.param("{% highlight py %}\n# x\n{% endhighlight %}\n", [(0, "liquid_block")], id="liquid"),
     pytest.param("[a]: https://e.com\n", [(0, "ref_def")], id="ref-def"),
     pytest.param("text\n[a]: https://e.com\n", [(0, "paragraph")], id="ref-def-continues-paragraph"),
+    pytest.param("Q\n: a\n", [(0, "def_list")], id="definition-under-paragraph"),
+    pytest.param("Q\n\n: a\n", [(0, "def_list")], id="definition-after-one-empty-line"),
+    pytest.param("Q\n\n\n: a\n", [(0, "paragraph"), (3, "paragraph")], id="two-blank-lines-no-definition"),
+    pytest.param("Q\n \n: a\n", [(0, "paragraph"), (2, "paragraph")], id="blank-with-space-no-definition"),
+    pytest.param("# H\n: a\n", [(0, "heading"), (1, "paragraph")], id="no-definition-under-heading"),
+    pytest.param("Q\n: a\n\nR\n: b\n", [(0, "def_list")], id="definitions-join-one-list"),
+    pytest.param("Q\n: a\n\n  b\nc\n", [(0, "def_list")], id="definition-indented-and-lazy-lines"),
+    pytest.param("Q\n: a\n\nb\n", [(0, "def_list"), (3, "paragraph")], id="definition-ends-at-unindented"),
+    pytest.param("a\n\u3000\n\n| x |\n", [(0, "paragraph"), (3, "table")], id="ideographic-space-is-text"),
+    pytest.param("a\n\n\xa0\n\nb\n", [(0, "paragraph"), (2, "paragraph"), (4, "paragraph")], id="nbsp-is-text"),
+    pytest.param("a\n\f\nb\n", [(0, "paragraph"), (2, "paragraph")], id="form-feed-is-blank"),
 ]
 
 
@@ -235,6 +251,7 @@ _TYPES = {
     "block_html": "html",
     "table": "table",
     "list": "list",
+    "def_list": "dl",
 }
 _KTYPES = {"html_element": "html", "xml_comment": "html", "ul": "list", "ol": "list"}
 

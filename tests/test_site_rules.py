@@ -130,3 +130,18 @@ def test_fm006_quotes_a_spelling_yaml_would_misread(tmp_path: Path) -> None:
 def test_fm006_no_report_without_a_variant(tmp_path: Path) -> None:
     _site(tmp_path, {"2019-1-1-a.md": _post("RL"), "2019-1-2-b.md": _post("DRL"), "2019-1-3-c.md": _post("RL")})
     assert _run(tmp_path, "--select", "FM006", "_posts/") == (0, [])
+
+
+def test_fm006_keeps_a_comment_on_the_category_line(tmp_path: Path) -> None:
+    # regression: the unsafe fix replaced the value and deleted the YAML comment after it
+    folder = _site(
+        tmp_path,
+        {
+            "2019-1-1-a.md": _post("Deep Learning"),
+            "2019-1-2-b.md": _post("Deep Learning"),
+            "2019-1-3-c.md": _post("deep learning  # TODO: merge with ML? keep this note"),
+        },
+    )
+    _run(tmp_path, "--select", "FM006", "--fix", "--unsafe-fixes", "_posts/")
+    text = (folder / "2019-1-3-c.md").read_text(encoding="utf-8")
+    assert "category: Deep Learning  # TODO: merge with ML? keep this note\n" in text

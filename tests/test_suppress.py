@@ -120,10 +120,20 @@ def test_two_comments_on_one_line() -> None:
         "* item\n\n  ```\n  <!-- mdnorm-disable-file -->\n  ```\n\nhttp://old.example/1\n\nOne\n",
         "{% highlight html %}\n<!-- mdnorm-disable-file -->\n{% endhighlight %}\n\nhttp://old.example/1\n\nOne\n",
         "Write `<!-- mdnorm-disable-file -->` to silence a post.\n\nhttp://old.example/1\n\nOne\n",
+        # kramdown shows math as text too
+        "$$\n<!-- mdnorm-disable-file -->\n$$\n\nhttp://old.example/1\n\nOne\n",
+        "Math $$a <!-- mdnorm-disable-file --> b$$ inline.\n\nhttp://old.example/1\n\nOne\n",
+        "$$\n<!-- mdnorm-disable-next-line HT001 -->\n$$\nhttp://old.example/1\n\nOne\n",
     ],
 )
-def test_comments_inside_code_do_nothing(body: str) -> None:
+def test_comments_inside_code_or_math_do_nothing(body: str) -> None:
     assert [code for _, code in lint(body)] == ["HT001"]
+
+
+def test_comment_inside_front_matter_does_nothing() -> None:
+    # a YAML comment: Jekyll drops it, kramdown never sees it
+    doc = Document("p.md", FM.replace("title: T", "title: T # <!-- mdnorm-disable-file -->") + URL)
+    assert [d.code for d in lint_document(doc, Context(Config(select=("HT001",))))] == ["HT001"]
 
 
 def test_disable_next_line_inside_code_does_not_reach_out() -> None:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import Document
+from mdnorm.document import Document, is_blank
 from mdnorm.rules import Context, make, rule
 
 _TOC_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ \t]+toc[ \t]*")
@@ -50,7 +50,7 @@ def toc_marker(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if nxt < len(lines) and _TOC_IAL.fullmatch(lines[nxt]):
             continue
         j = nxt
-        while j < len(lines) and not lines[j].strip():
+        while j < len(lines) and is_blank(lines[j]):
             j += 1
         if j > nxt and j < len(lines) and _TOC_IAL.fullmatch(lines[j]):
             fix = Fix.safe(Edit(doc.offset(nxt), doc.offset(j), ""))
@@ -69,7 +69,7 @@ def toc_marker(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         insert = nl + "* toc" + nl + "{:toc}" + nl
         if doc.body_line >= len(lines) or not doc.endings[doc.body_line - 1]:
             insert = nl + insert
-        elif lines[doc.body_line].strip():
+        elif not is_blank(lines[doc.body_line]):
             insert += nl
         yield make(
             doc,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end
+from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end, is_blank
 from mdnorm.rules import Context, make, rule
 from mdnorm.rules.site import https_verdict, title_fix
 
@@ -166,7 +166,7 @@ def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         last = content_end(doc, para) - 1
         if u.line < last:
             nxt_line = lines[u.line + 1]
-            if _is_url_line(nxt_line) or not nxt_line.strip():
+            if _is_url_line(nxt_line) or is_blank(nxt_line):
                 continue
             at = doc.line_end(u.line)
             # after a blank line an indented title would become a code block (or a
@@ -261,12 +261,16 @@ def _remove_entry(doc: Document, url_line: int, title_line: int) -> Fix:
         return doc.offset(i) if i < len(lines) else len(doc.text)
 
     after = title_line + 1
-    if after < len(lines) and not lines[after].strip():
+    if after < len(lines) and is_blank(lines[after]):
         return Fix.unsafe(Edit(doc.offset(url_line), start(after + 1), ""))
     before = url_line - 1
-    if before >= 0 and not lines[before].strip():
+    if before >= 0 and is_blank(lines[before]):
         return Fix.unsafe(Edit(doc.offset(before), start(after), ""))
     return Fix.unsafe(Edit(doc.offset(url_line), start(after), ""))
+
+
+#: ``http://host:port``: an explicit port, which https would not share.
+_EXPLICIT_PORT = re.compile(r"https?://(?:[^/?#@\s]*@)?(?:\[[^\]/]*\]|[^/?#:\[\s]*):\d", re.IGNORECASE)
 
 
 @rule("HT001", "insecure-link", fix="safe/unsafe")
@@ -288,9 +292,13 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
         https://mp.weixin.qq.com/s/sdQ0rWbDDMN_P0B_RiYZmw
 
+    Not reported either: URLs inside inline ``<code>``, ``<kbd>`` and
+    ``{% raw %}...{% endraw %}``, which are shown as written, not followed.
+
     Fix: safe for hosts known to serve https (a built-in list of the common hosts
     of Chinese tech blogging, extended by ``https.known-hosts``); unsafe for any
-    other host, whose https page may not exist.  With ``--online``, a host whose
+    other host, whose https page may not exist, and for a URL with an explicit
+    port (``http://github.com:8080/``: https is not served on the same port).  With ``--online``, a host whose
     https answers (success or redirect) gets the safe fix, and one whose https
     fails is reported as http-only, without a fix.
     """
@@ -304,6 +312,9 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
             continue
         at = doc.offset(ln, col)
         edit = Edit(at, at + 4, "https")
+        if _EXPLICIT_PORT.match(url):  # https on the http port: nothing says it exists
+            yield make(doc, ln, col, "HT001", f"insecure link to {host}: use https://", Fix.unsafe(edit))
+            continue
         fix: Fix | None = Fix.safe(edit) if host in known else Fix.unsafe(edit)
         message = f"insecure link to {host}: use https://"
         verdict = None if host in known else https_verdict(ctx, host)  # only with --online

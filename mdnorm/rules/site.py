@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import URL_LINE, Document, UrlLine
+from mdnorm.document import URL_LINE, Document, UrlLine, is_blank
 from mdnorm.rules import Context, site_rule
 
 if TYPE_CHECKING:
@@ -61,7 +61,12 @@ def duplicate_link_across_posts(post: SitePost, index: SiteIndex, path: str, ctx
             yield Diagnostic(path, e.line + 1, e.column + 1, "DL002", f"link already listed in {other.rel}:{line + 1}")
 
 
-_VALUE = re.compile(r"(category[ \t]*:[ \t]*)(.*?)([ \t]*)$")
+#: The category line: key, value (quoted, or plain up to a `` #`` comment), and the
+#: rest (spaces and a comment), which the fix keeps as it is.
+_VALUE = re.compile(
+    r"""(category[ \t]*:[ \t]*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ \t#](?:[^ \t]|[ \t]+(?=[^ \t#]))*)"""
+    r"""((?:[ \t]+#.*)?[ \t]*)$"""
+)
 _PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*")
 
 
@@ -81,7 +86,7 @@ def category_variant(post: SitePost, index: SiteIndex, path: str, ctx: Context) 
     Example: ``category: deep learning`` where 40 posts say ``Deep Learning``.
 
     Fix: unsafe: replaces the value on the category line with the common
-    spelling (nothing else changes).  Unsafe because the category is part of the
+    spelling (nothing else changes: a ``# comment`` after it stays).  Unsafe because the category is part of the
     post's URL with some ``permalink`` settings.
     """
     from mdnorm.linkindex import category_key
@@ -162,7 +167,7 @@ def title_fix(doc: Document, u: UrlLine, ctx: Context) -> Fix | None:
     nl = doc.newline
     at = doc.line_end(u.line)
     after = u.line + 1
-    glued = after < len(doc.lines) and doc.lines[after].strip() != ""
+    glued = after < len(doc.lines) and not is_blank(doc.lines[after])
     return Fix.unsafe(Edit(at, at, nl + nl + text + (nl if glued else "")))
 
 

@@ -6,10 +6,18 @@ import re
 from collections.abc import Iterator
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import BOM, Document
+from mdnorm.document import BOM, Document, is_blank
 from mdnorm.rules import Context, make, rule
 
 _TRAILING = re.compile(r"[ \t\f\v]+$")
+#: kramdown's DEFINITION_LIST_START: a paragraph right above such a line, or above it
+#: and one *empty* line, becomes a definition term.
+_DEFINITION = re.compile(r" {0,3}:[\t| ]")
+
+
+def _makes_definition(doc: Document, line: int) -> bool:
+    """Whether emptying the blank line(s) just above ``line`` could make a definition list."""
+    return line < len(doc.lines) and _DEFINITION.match(doc.lines[line]) is not None
 
 
 @rule("WS001", "trailing-whitespace", fix="safe")
@@ -38,7 +46,9 @@ def trailing_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Not reported: ``first line··`` followed by another line of the same
     paragraph (a hard line break).
 
-    Fix: safe: removes the whitespace.
+    Fix: safe: removes the whitespace; none on a whitespace-only line above a
+    ``: text`` line, where an empty line would turn the paragraph above into a
+    definition list.
     """
     flags = doc.opaque_lines
     for ln, line in enumerate(doc.lines):
@@ -50,9 +60,12 @@ def trailing_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if ln in doc.hard_break_lines:
             continue  # a kramdown line break: meaning, not noise
         start = doc.offset(ln, m.start())
-        yield make(
-            doc, ln, m.start(), "WS001", "trailing whitespace", Fix.safe(Edit(start, start + len(m.group()), ""))
+        fix = (
+            None
+            if m.start() == 0 and _makes_definition(doc, ln + 1)
+            else Fix.safe(Edit(start, start + len(m.group()), ""))
         )
+        yield make(doc, ln, m.start(), "WS001", "trailing whitespace", fix)
 
 
 @rule("WS002", "end-of-file", fix="safe")
@@ -77,13 +90,13 @@ def end_of_file(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     if not text or text == BOM:
         return
     last = len(lines) - 1
-    if doc.endings[last] == "" and lines[last].strip():
+    if doc.endings[last] == "" and not is_blank(lines[last]):
         fix = Fix.safe(Edit(len(text), len(text), doc.newline))
         yield make(doc, last, len(lines[last]), "WS002", "no newline at end of file", fix)
         return
         # a final whitespace-only line without a newline: counts as a blank line
     first_blank = len(lines)
-    while first_blank > 0 and not lines[first_blank - 1].strip():
+    while first_blank > 0 and is_blank(lines[first_blank - 1]):
         first_blank -= 1
     if first_blank == len(lines):
         return
@@ -128,28 +141,27 @@ def multiple_blank_lines(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
         Second paragraph.
 
-    Fix: safe: keeps one blank line.
+    Fix: safe: keeps one blank line; none before a ``: text`` line, where one
+    empty line would turn the paragraph above into a definition list (kramdown
+    needs the paragraph right above, or above exactly one empty line).
     """
     lines = doc.lines
     flags = doc.opaque_lines
     n = len(lines)
     ln = doc.body_line
     while ln < n:
-        if lines[ln].strip() or flags[ln]:
+        if not is_blank(lines[ln]) or flags[ln]:
             ln += 1
             continue
         run_end = ln
-        while run_end < n and not lines[run_end].strip() and not flags[run_end]:
+        while run_end < n and is_blank(lines[run_end]) and not flags[run_end]:
             run_end += 1
         if run_end - ln > 1 and run_end < n:
-            yield make(
-                doc,
-                ln + 1,
-                0,
-                "WS003",
-                f"{run_end - ln} blank lines in a row (expected 1)",
-                Fix.safe(Edit(doc.offset(ln + 1), doc.offset(run_end), "")),
+            # one empty line between a paragraph and ": text" makes a definition list
+            fix = (
+                None if _makes_definition(doc, run_end) else Fix.safe(Edit(doc.offset(ln + 1), doc.offset(run_end), ""))
             )
+            yield make(doc, ln + 1, 0, "WS003", f"{run_end - ln} blank lines in a row (expected 1)", fix)
         ln = run_end
 
 

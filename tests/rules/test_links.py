@@ -93,6 +93,24 @@ def test_insecure(post: str, expected: list[tuple[int, int, str]]) -> None:
     assert lint(post, "HT") == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "urls"),
+    [
+        ("[http://a.org/x](http://a.org/x)", ["http://a.org/x", "http://a.org/x"]),
+        ("(see http://x.org/a_(b))", ["http://x.org/a_(b)"]),
+        ("(http://x.org/a)", ["http://x.org/a"]),
+        ("http://x.org/wiki/Foo_(bar)_baz).", ["http://x.org/wiki/Foo_(bar)_baz"]),
+        (
+            "end http://x.org/a. And http://x.org, or http://x.org/?q=1&b=2:",
+            ["http://x.org/a", "http://x.org", "http://x.org/?q=1&b=2"],
+        ),
+        ("http://[::1]:8080/a", ["http://[::1]:8080/a"]),
+    ],
+)
+def test_prose_urls_end_as_gfm_autolinks_end(text: str, urls: list[str]) -> None:
+    assert [u for _, _, u in Document("p.md", text + "\n").text_urls()] == urls
+
+
 def test_ht001_host_stops_before_cjk() -> None:
     assert messages("参见http://example.com中文说明\n", "HT001") == ["insecure link to example.com: use https://"]
 
@@ -114,6 +132,8 @@ NOOP = [
     pytest.param("text `http://e.com` and ``http://e.org``\n", id="code-spans"),
     pytest.param("| a | http://e.com/ |\n|---|---|\n| b | c |\n".replace("http:", "https:"), id="table"),
     pytest.param(f"{U} and more text\n\n## H\n", id="url-with-text-is-not-a-url-line"),
+    pytest.param("a <code>http://github.com/</code> <kbd>http://e.com</kbd> b\n", id="inline-code-and-kbd-elements"),
+    pytest.param("a {% raw %}http://github.com/y{% endraw %} b\n", id="inline-liquid-raw"),
 ]
 
 
@@ -169,6 +189,32 @@ def test_le002_safe_fix(post: str, fixed: str) -> None:
         ),
         pytest.param(
             "[a](HTTP://github.com/x)\n", "[a](https://github.com/x)\n", "[a](https://github.com/x)\n", id="upper"
+        ),
+        # the URL ends at "]": link text and target are two URLs, both upgraded
+        pytest.param(
+            "[http://github.com/x](http://github.com/x)\n",
+            "[https://github.com/x](https://github.com/x)\n",
+            "[https://github.com/x](https://github.com/x)\n",
+            id="url-as-link-text",
+        ),
+        pytest.param(
+            "[http://github.com](http://github.com)\n",
+            "[https://github.com](https://github.com)\n",
+            "[https://github.com](https://github.com)\n",
+            id="bare-host-as-link-text",
+        ),
+        # an explicit port: https there is a guess
+        pytest.param(
+            "Mirror: http://github.com:8080/x\n",
+            "Mirror: http://github.com:8080/x\n",
+            "Mirror: https://github.com:8080/x\n",
+            id="explicit-port-is-unsafe",
+        ),
+        pytest.param(
+            "x <code>http://github.com/</code> {% raw %}http://github.com/y{% endraw %} http://github.com/z\n",
+            "x <code>http://github.com/</code> {% raw %}http://github.com/y{% endraw %} https://github.com/z\n",
+            "x <code>http://github.com/</code> {% raw %}http://github.com/y{% endraw %} https://github.com/z\n",
+            id="not-in-inline-code-or-raw",
         ),
     ],
 )

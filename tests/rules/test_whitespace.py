@@ -58,6 +58,10 @@ NOOP = [
     pytest.param("* toc\n{:toc}\n\n# A\n{: .no_toc}\n", id="toc-and-ial"),
     pytest.param("", id="empty-file"),
     pytest.param("a\n", id="plain"),
+    # kramdown's blank line is ASCII whitespace only: these lines are paragraphs
+    pytest.param("Intro.\n\n\u3000\n\nEnd.\n\n\xa0\n", id="ideographic-space-and-nbsp-lines"),
+    pytest.param("Some text.\n\u3000\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", id="ideographic-space-before-table"),
+    pytest.param("a  \n\u3000\n", id="hard-break-before-ideographic-space-line"),
 ]
 
 
@@ -85,11 +89,28 @@ def test_crlf_only_reports_ws004() -> None:
         pytest.param("\ufeffa\r\nb\n", "a\nb\n", id="ws004-bom-and-mixed"),
         pytest.param("a \r\n\r\n\r\nb", "a\n\nb\n", id="all-four"),
         pytest.param("```\ncode  \n```\ntext  \n", "```\ncode  \n```\ntext\n", id="code-untouched"),
+        pytest.param("end\n\u3000", "end\n\u3000\n", id="ws002-ideographic-space-line-is-text"),
+        pytest.param("a\n\u3000\n\n\n", "a\n\u3000\n", id="ws002-keeps-ideographic-space-line"),
+        pytest.param("a\n\n\xa0\n\n\nb\n", "a\n\n\xa0\n\nb\n", id="ws003-nbsp-line-is-text"),
     ],
 )
 def test_safe_fix(post: str, fixed: str) -> None:
     assert fix(post, "WS") == fixed
     assert lint(fixed, "WS") == []
+
+
+@pytest.mark.parametrize(
+    ("post", "code", "fixed"),
+    [
+        # one empty line between a paragraph and ": text" makes a definition list
+        pytest.param("Q\n\n\n\n: answer\n", "WS003", "Q\n\n\n\n: answer\n", id="ws003-before-definition"),
+        pytest.param("Q\n\t\n\n: answer\n", "WS003", "Q\n\n\n: answer\n", id="ws003-tab-line-before-definition"),
+        pytest.param("Q\n   \n: answer\n", "WS001", "Q\n   \n: answer\n", id="ws001-space-line-before-definition"),
+    ],
+)
+def test_no_fix_that_would_make_a_definition_list(post: str, code: str, fixed: str) -> None:
+    assert code in [d[2] for d in lint(post, "WS")]
+    assert fix(post, "WS") == fixed
 
 
 def test_crlf_file_keeps_crlf_without_ws004() -> None:
