@@ -84,7 +84,8 @@ def anchors(doc: Document, settings: KramdownIds | None = None) -> list[Anchor]:
             else:
                 hid = settings.auto_id_prefix + _count(_basic_id(raw) or "section", used)
         if hid is not None:
-            out.append(Anchor(hid, line, "heading"))
+            if hid:  # kramdown writes no empty id="" (the TOC still links to "#")
+                out.append(Anchor(hid, line, "heading"))
             if tok["attrs"]["level"] in settings.toc_levels and not re.search(r"\bno_toc\b", classes):
                 heading_ids.append((hid, line, classes))
     out.extend(_ial_ids(doc))
@@ -179,38 +180,95 @@ def _apply_ial(line: str, hid: str | None, classes: str) -> tuple[str | None, st
 
 def heading_raw_text(text: str, refs: frozenset[str] = frozenset(), footnotes: frozenset[str] = frozenset()) -> str:
     """The heading's text after kramdown's inline parsing, as GFM's ``update_raw_text`` collects it."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n and text[i + 1] in _ESCAPABLE:
-            out.append(text[i + 1])
-            i += 2
-        elif c == "`":
-            i = _codespan(text, i, out)
-        elif c in "*_":
-            i = _emphasis(text, i, out)
-        elif c == "<":
-            i = _angle(text, i, out)
-        elif c == "[" or (c == "!" and text.startswith("[", i + 1)):
-            i = _link(text, i, out, refs, footnotes)
-        elif c == "$" and text.startswith("$$", i) and text.find("$$", i + 2) >= 0:
-            j = text.find("$$", i + 2)
-            out.append(text[i + 2 : j].strip())
-            i = j + 2
-        elif c == "&" and (m := _ENTITY.match(text, i)):
-            out.append(_entity(m))
-            i = m.end()
-        elif c == "-" and text.startswith("--", i):
-            i += 3 if text.startswith("---", i) else 2  # an em/en dash: not a word character
-        elif c == "~" and text.startswith("~~", i) and text.find("~~", i + 2) > i + 2:
-            i += 2
-        elif c == "{" and (m := _SPAN_IAL.match(text, i)) and i and text[i - 1] in ")*_`]>~":
-            i = m.end()  # a span IAL on the element before it
-        else:
-            out.append(c)
-            i += 1
+    out, _, _ = _Spans(text, refs, footnotes).parse(0)
     return "".join(out)
+
+
+class _Spans:
+    """kramdown's ``parse_spans`` over one heading, reduced to the text it leaves.
+
+    Emphasis is parsed the way kramdown does it, content first: the closing
+    marker is the first one that satisfies the stop rule while the content is
+    being parsed, so ``___a___`` is strong around emphasis.
+    """
+
+    def __init__(self, text: str, refs: frozenset[str], footnotes: frozenset[str]) -> None:
+        self.text, self.refs, self.footnotes = text, refs, footnotes
+
+    def parse(self, i: int, stop: str = "", elem: str = "", stack: tuple[str, ...] = ()) -> tuple[list[str], int, bool]:
+        """Parse from ``i`` to the end, or to a ``stop`` marker that may close ``elem``."""
+        text = self.text
+        out: list[str] = []
+        n = len(text)
+        while i < n:
+            c = text[i]
+            if stop and text.startswith(stop, i) and self._may_close(i, stop, elem, out):
+                return out, i, True
+            if c == "\\" and i + 1 < n and text[i + 1] in _ESCAPABLE:
+                out.append(text[i + 1])
+                i += 2
+            elif c == "`":
+                i = _codespan(text, i, out)
+            elif c in "*_":
+                i = self.emphasis(i, out, stack)
+            elif c == "<":
+                i = _angle(text, i, out)
+            elif c == "[" or (c == "!" and text.startswith("[", i + 1)):
+                i = _link(text, i, out, self.refs, self.footnotes)
+            elif c == "$" and text.startswith("$$", i) and text.find("$$", i + 2) >= 0:
+                j = text.find("$$", i + 2)
+                out.append(text[i + 2 : j].strip())
+                i = j + 2
+            elif c == "&" and (m := _ENTITY.match(text, i)):
+                out.append(_entity(m))
+                i = m.end()
+            elif c == "-" and text.startswith("--", i):
+                i += 3 if text.startswith("---", i) else 2  # an em/en dash: not a word character
+            elif c == "~" and text.startswith("~~", i) and text.find("~~", i + 2) > i + 2:
+                i += 2
+            elif c == "{" and (m := _SPAN_IAL.match(text, i)) and i and text[i - 1] in ")*_`]>~":
+                i = m.end()  # a span IAL on the element before it
+            else:
+                out.append(c)
+                i += 1
+        return out, i, False
+
+    def _may_close(self, i: int, delim: str, elem: str, out: list[str]) -> bool:
+        """The block of kramdown's ``sub_parse``: may ``delim`` at ``i`` end the emphasis?"""
+        text = self.text
+        d = delim[0]
+        after = text[i + len(delim) : i + len(delim) + 1]
+        return (
+            i > 0
+            and not text[i - 1].isspace()
+            and not (elem == "em" and text.startswith(delim * 2, i) and not text.startswith(delim * 3, i))
+            and not (d == "_" and after.isalnum())
+            and bool(out)
+        )
+
+    def emphasis(self, i: int, out: list[str], stack: tuple[str, ...]) -> int:
+        """kramdown's ``parse_emphasis``; a ``*`` marker and a literal ``*`` leave the same id."""
+        text = self.text
+        delim = text[i : i + 2] if text.startswith(text[i] * 2, i) else text[i]
+        elem = "strong" if len(delim) == 2 else "em"
+        after = i + len(delim)
+        if (
+            (delim[0] == "_" and re.search(r"[^\W\d_]-?[^\W\d_]*\Z", text[:i]))
+            or after >= len(text)
+            or text[after].isspace()
+            or elem in stack
+        ):
+            out.append(delim)
+            return after
+        inner, pos, found = self.parse(after, delim, elem, (*stack, elem))
+        if not found and elem == "strong" and (not stack or stack[-1] != "em"):
+            inner, pos, found = self.parse(i + 1, delim[0], "em", (*stack, "em"))
+            delim = delim[0]
+        if found:
+            out.extend(inner)
+            return pos + len(delim)
+        out.append(text[i:after])
+        return after
 
 
 def _codespan(text: str, i: int, out: list[str]) -> int:
@@ -231,44 +289,6 @@ def _codespan(text: str, i: int, out: list[str]) -> int:
         body = body[:-1] if body.endswith(" ") else body
     out.append(body)
     return j + len(delim)
-
-
-def _emphasis(text: str, i: int, out: list[str]) -> int:
-    """kramdown's ``parse_emphasis``, as far as the id can tell.
-
-    ``*`` is not a word character, so a star vanishes whether or not it is a
-    marker.  An underscore is one, so whether ``_x_`` is emphasis decides the
-    id: it opens only when not preceded by a letter (``snake_case`` stays) nor
-    followed by a space, and closes at a ``_`` not preceded by a space nor
-    followed by a letter or digit, around something non-empty.
-    """
-    delim = "__" if text.startswith("__", i) else text[i]
-    after = i + len(delim)
-    if delim[0] == "*":
-        return after
-    if re.search(r"[^\W\d_]-?[^\W\d_]*\Z", text[:i]) or after >= len(text) or text[after].isspace():
-        out.append(delim)
-        return after
-    k = after + 1
-    while k < len(text):
-        if text[k] == "`":  # a code span inside the emphasis hides its underscores
-            end = _codespan(text, k, [])
-            k = max(end, k + 1)
-            continue
-        if (
-            text.startswith(delim, k)
-            and not text[k - 1].isspace()
-            and not (k + len(delim) < len(text) and text[k + len(delim)].isalnum())
-            and not (delim == "_" and text.startswith("__", k) and not text.startswith("___", k))
-        ):
-            out.append(heading_raw_text(text[after:k]))
-            return k + len(delim)
-        k += 1
-    if delim == "__":  # no closing "__": kramdown tries "_" one character on
-        out.append("_")
-        return i + 1
-    out.append(delim)
-    return after
 
 
 def _angle(text: str, i: int, out: list[str]) -> int:
