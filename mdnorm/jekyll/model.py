@@ -206,12 +206,12 @@ class _Reader:
         except UrlError as exc:
             return SiteFile(rel, kind, None, None, ERROR, str(exc), date, label)
         status, reason = PUBLISHED, ""
-        if "published" in data and data["published"] in (None, False) and not cfg.unpublished:
+        if kind == "draft" and not cfg.show_drafts:  # Jekyll does not even read it
+            status, reason = DRAFT, "a draft (show_drafts is off)"
+        elif "published" in data and data["published"] in (None, False) and not cfg.unpublished:
             status, reason = UNPUBLISHED, "published: false"
         elif int(date.timestamp()) > int(self.time.timestamp()) and not cfg.future:
             status, reason = FUTURE, f"dated {date.isoformat()}, in the future (future: false)"
-        elif kind == "draft" and not cfg.show_drafts:
-            status, reason = DRAFT, "a draft (show_drafts is off)"
         elif label != "posts" and not meta.get("output"):
             status, reason = UNPUBLISHED, f"collection {label!r} has no output: true"
         return SiteFile(rel, kind, url, _doc_output(url, out_ext), status, reason, date, label)
