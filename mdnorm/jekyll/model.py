@@ -22,19 +22,15 @@ from typing import Any, NamedTuple
 
 from mdnorm.jekyll import dates
 from mdnorm.jekyll.config import SiteConfig, add_permalink_suffix, load_config
-from mdnorm.jekyll.filters import EntryFilter, deep_merge, defaults_for, ruby_join
-from mdnorm.jekyll.urls import UrlError, fill_from_drop, fill_from_hash, ruby_str, sanitize_url, slugify, unescape_path
+from mdnorm.jekyll.data import categories_from_path, merge_data, populate_categories, url_drop
+from mdnorm.jekyll.filters import EntryFilter, defaults_for, ruby_join
+from mdnorm.jekyll.urls import UrlError, fill_from_drop, fill_from_hash, ruby_str, sanitize_url, unescape_path
 
 #: ``Document::DATE_FILENAME_MATCHER``, on the file name (Ruby's ``\\d`` is ASCII).
 DATE_NAME = re.compile(r"([0-9]{2,4}-[0-9]{1,2}-[0-9]{1,2})-([^/]*)(\.[^./]+)")
 _DATELESS_NAME = re.compile(r"(.*)(\.[^./]+)")
 _YAML_HEADER = re.compile(rb"---\s*\r?\n")
 _HTML_EXTS = (".html", ".xhtml", ".htm")
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_LONG_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_LONG_MONTHS = "January February March April May June July August September October November December".split()
-
 PUBLISHED, UNPUBLISHED, FUTURE, DRAFT, EXCLUDED, IGNORED, ERROR = (
     "published",
     "unpublished",
@@ -167,9 +163,9 @@ class _Reader:
         fm, error = _front_matter(self.abspath(rel))
         if error:
             return SiteFile(rel, kind, None, None, ERROR, error, collection=label)
-        data: dict[str, Any] = {"categories": _categories_from_path(rel, "_drafts" if draft else reldir)}
-        data = _merge_data(data, defaults_for(cfg, rel, label))
-        data = _merge_data(data, fm)
+        data: dict[str, Any] = {"categories": categories_from_path(rel, "_drafts" if draft else reldir)}
+        data = merge_data(data, defaults_for(cfg, rel, label))
+        data = merge_data(data, fm)
         name = rel.rsplit("/", 1)[-1]
         ext = _extname(name)
         try:
@@ -192,14 +188,14 @@ class _Reader:
         slug = re.sub(r"\.*\Z", "", slug)
         if data.get("slug") is None:
             data["slug"] = slug
-        categories = _populate_categories(data)
+        categories = populate_categories(data)
         permalink = data.get("permalink")
         permalink = ruby_str(permalink) if permalink not in (None, False) else None
         out_ext = _permalink_ext(permalink) or _converter_ext(cfg, ext)
         meta = cfg.collections.get(label, {})
         template = str(meta.get("permalink") or add_permalink_suffix("/:collection/:path", cfg.permalink))
         cleaned = re.sub(r"\.*\Z", "", rel[: len(rel) - len(ext)].replace(reldir, "", 1))
-        values = _drop(label, name[: len(name) - len(ext)], ruby_str(data["slug"]), categories, date, out_ext)
+        values = url_drop(label, name[: len(name) - len(ext)], ruby_str(data["slug"]), categories, date, out_ext)
         values["path"] = cleaned
         try:
             url = sanitize_url(fill_from_drop(permalink or template, values))
@@ -385,85 +381,3 @@ def _doc_output(url: str, out_ext: str) -> str:
     elif not out.endswith(out_ext):
         out += out_ext
     return out.lstrip("/")
-
-
-def _categories_from_path(rel: str, special: str) -> list[str]:
-    """``Document#categories_from_path``: folders above ``_posts`` (``es/_posts/x`` → ``es``)."""
-    if rel.startswith(special):
-        return []
-    rest = re.sub(re.escape(special) + ".*", "", rel, count=1)
-    name = rel.rsplit("/", 1)[-1]
-    return [c for c in rest.split("/") if c and c not in (special, name)]
-
-
-def _merge_data(data: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
-    """``Document#merge_data!``: ``categories`` (a string is split on spaces) join the earlier ones."""
-    other = dict(other)
-    cats = other.get("categories")
-    if cats is not None:
-        if isinstance(cats, str):
-            cats = cats.split()
-        if isinstance(data.get("categories"), list):
-            cats = list(dict.fromkeys([*data["categories"], *(cats if isinstance(cats, list) else [cats])]))
-        other["categories"] = cats
-    return deep_merge(data, other)
-
-
-def _populate_categories(data: dict[str, Any]) -> list[str]:
-    """``Document#populate_categories``: ``categories`` plus ``category`` (a string kept whole)."""
-
-    def array(v: Any) -> list[Any]:
-        return [] if v is None else list(v) if isinstance(v, list) else [v]
-
-    single = data.get("category")
-    if single is None:
-        plural = data.get("categories")
-        single = (
-            plural.split()
-            if isinstance(plural, str)
-            else [x for x in plural if x is not None]
-            if isinstance(plural, list)
-            else None
-        )
-    extra = [x for x in _flatten(array(single)) if x is not None]
-    return list(dict.fromkeys(ruby_str(c) for c in [*array(data.get("categories")), *extra]))
-
-
-def _flatten(items: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for x in items:
-        out.extend(_flatten(x) if isinstance(x, list) else [x])
-    return out
-
-
-def _drop(
-    label: str, basename: str, slug: str, categories: list[str], d: datetime, out_ext: str
-) -> dict[str, str | None]:
-    """``Drops::UrlDrop``: every placeholder a document's permalink may use."""
-    iso = d.isocalendar()
-    return {
-        "collection": label,
-        "name": slugify(basename),
-        "title": slugify(slug, mode="pretty", cased=True),
-        "slug": slugify(slug),
-        "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
-        "slugified_categories": "/".join(dict.fromkeys(slugify(c) or "" for c in categories)),
-        "year": f"{d.year:04d}",
-        "month": f"{d.month:02d}",
-        "day": f"{d.day:02d}",
-        "hour": f"{d.hour:02d}",
-        "minute": f"{d.minute:02d}",
-        "second": f"{d.second:02d}",
-        "i_day": str(d.day),
-        "i_month": str(d.month),
-        "short_month": _MONTHS[d.month - 1],
-        "long_month": _LONG_MONTHS[d.month - 1],
-        "short_year": f"{d.year % 100:02d}",
-        "w_year": str(iso[0]),
-        "week": f"{iso[1]:02d}",
-        "w_day": str(iso[2]),
-        "short_day": _DAYS[d.weekday()],
-        "long_day": _LONG_DAYS[d.weekday()],
-        "y_day": f"{d.timetuple().tm_yday:03d}",
-        "output_ext": out_ext,
-    }
