@@ -399,6 +399,25 @@ def links_cmd(paths: tuple[str, ...], output_format: str, online: bool, config_p
         sys.exit(EXIT_USAGE)
 
 
+@main.group("site")
+def site_group() -> None:
+    """What jekyll build would make of the site, predicted from its source."""
+
+
+@site_group.command("urls")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def site_urls_cmd(paths: tuple[str, ...], output_format: str) -> None:
+    """Each post's URL and publish status (future, unpublished, draft, excluded ...)."""
+    from mdnorm.site_urls import SiteUrlsError, run
+
+    try:
+        click.echo(run(list(paths) or ["."], output_format), nl=False)
+    except SiteUrlsError as exc:
+        click.echo(f"mdnorm: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @main.command("rules")
 def rules_cmd() -> None:
     """List every rule: code, name, fix safety and summary."""
