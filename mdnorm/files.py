@@ -101,10 +101,11 @@ def walk(folder: str, config: Config) -> list[str]:
     nested ``.mdnorm.toml``, ``.gitignore`` files (a file git tracks is checked
     even when a ``.gitignore`` matches it, as git itself keeps tracking it and
     Jekyll publishes it), and symbolic links to folders only when they point
-    inside the project root (a walk never leaves the project).
+    inside the folder walked (as Jekyll follows only links inside its source: a
+    walk never leaves the tree it was given).
     """
     top = _git_root(os.path.abspath(folder))
-    project = os.path.realpath(config.root)
+    inside = os.path.realpath(folder)
     found: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
     for here_dir, dirs, files in os.walk(folder, followlinks=True):
@@ -126,8 +127,8 @@ def walk(folder: str, config: Config) -> list[str]:
             full = os.path.join(here_dir, d)
             if _excluded(full, here) or _ignored(os.path.abspath(full), True, git_top):
                 continue
-            if os.path.islink(full) and not _inside(os.path.realpath(full), project):
-                continue  # a link out of the project: never walked
+            if os.path.islink(full) and not _inside(os.path.realpath(full), inside):
+                continue  # a link out of the tree: never walked
             keep.append(d)
         dirs[:] = keep
         exts = _extensions(here)

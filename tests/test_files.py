@@ -144,6 +144,16 @@ def test_symlink_loop_terminates(tmp_path: Path) -> None:
     assert found(tmp_path) == ["a/x.md"]
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_folder_links_are_walked_only_inside_the_tree(tmp_path: Path) -> None:
+    """As Jekyll follows links only inside its source, a walk never leaves the folder it was given."""
+    touch(tmp_path, "posts/a.md", "posts/inner/b.md", "outside/secret.md")
+    os.symlink(tmp_path / "outside", tmp_path / "posts" / "out")
+    os.symlink(tmp_path / "posts" / "inner", tmp_path / "posts" / "alias")
+    # a folder reached twice (here through a link) is walked once
+    assert found(tmp_path, None, "posts") == ["posts/a.md", "posts/alias/b.md"]
+
+
 def test_nested_config_changes_extensions_below_it(tmp_path: Path) -> None:
     touch(tmp_path, "a.md", "a.txt", "notes/b.md", "notes/b.txt")
     (tmp_path / "notes" / ".mdnorm.toml").write_text('extensions = ["txt"]\n')
