@@ -298,12 +298,15 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Fix: safe for hosts known to serve https (a built-in list of the common hosts
     of Chinese tech blogging, extended by ``https.known-hosts``); unsafe for any
     other host, whose https page may not exist, and for a URL with an explicit
-    port (``http://github.com:8080/``: https is not served on the same port).  With ``--online``, a host whose
-    https answers (success or redirect) gets the safe fix, and one whose https
-    fails is reported as http-only, without a fix.
+    port (``http://github.com:8080/``: https is not served on the same port),
+    or in a heading (kramdown makes the heading's id from its text: the fix
+    changes the ``#anchor`` that links to the heading use).  With ``--online``,
+    a host whose https answers (success or redirect) gets the safe fix, and one
+    whose https fails is reported as http-only, without a fix.
     """
     known = urls.KNOWN_HTTPS_HOSTS.union(h.lower() for h in ctx.config.https_known_hosts)
     http_only = {h.lower() for h in ctx.config.http_only_hosts}
+    heading_lines = {h.line for h in doc.headings}
     for ln, col, url in doc.text_urls():
         if url[:5].lower() != "http:":
             continue
@@ -322,4 +325,6 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
             fix = Fix.safe(edit)
         elif verdict is not None:
             fix, message = None, f"insecure link to {host}, which is http-only ({verdict.detail})"
+        if fix is not None and ln in heading_lines:
+            fix = Fix.unsafe(edit)  # the heading's id (its #anchor) changes with its text
         yield make(doc, ln, col, "HT001", message, fix)

@@ -216,6 +216,13 @@ def test_le002_safe_fix(post: str, fixed: str) -> None:
             "x <code>http://github.com/</code> {% raw %}http://github.com/y{% endraw %} https://github.com/z\n",
             id="not-in-inline-code-or-raw",
         ),
+        # in a heading the fix changes kramdown's id of the heading, which links may use
+        pytest.param(
+            "# See http://blog.csdn.net/x\n\ntext http://blog.csdn.net/y\n",
+            "# See http://blog.csdn.net/x\n\ntext https://blog.csdn.net/y\n",
+            "# See https://blog.csdn.net/x\n\ntext https://blog.csdn.net/y\n",
+            id="heading-is-unsafe",
+        ),
     ],
 )
 def test_ht001_fix(post: str, safe: str, unsafe: str) -> None:
