@@ -364,7 +364,9 @@ def post_order(rel: str) -> tuple[int, int, int, str] | None:
 
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
 _FM_LINE = re.compile(r"(?:---|\.\.\.)[ \t]*")
-_PLAIN_CATEGORY = re.compile(r"category[ \t]*:[ \t]+([^\s'\"{}\[\]|>&*!%@`#,?:-][^#:'\"{}\[\]]*?)[ \t]*")
+# matched against the line without its trailing blanks: a lazy value followed
+# by ``[ \t]*`` is quadratic in a run of blanks inside the value
+_PLAIN_CATEGORY = re.compile(r"category[ \t]*:[ \t]+([^\s'\"{}\[\]|>&*!%@`#,?:-][^#:'\"{}\[\]]*)")
 
 
 def _category_by_line(lines: list[str]) -> tuple[str | None, int | None] | None:
@@ -383,7 +385,7 @@ def _category_by_line(lines: list[str]) -> tuple[str | None, int | None] | None:
         if _FM_LINE.fullmatch(line):
             return (found[0], found[1]) if found else (None, None)
         if line.startswith("category"):
-            m = _PLAIN_CATEGORY.fullmatch(line)
+            m = _PLAIN_CATEGORY.fullmatch(line.rstrip(" \t"))
             if m is None or found is not None or m.group(1)[0].isdigit() or m.group(1).lower() in _YAML_WORDS:
                 return None
             found = (m.group(1), i)

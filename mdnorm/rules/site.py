@@ -73,7 +73,7 @@ def duplicate_link_across_posts(doc: Document, ctx: Context) -> Iterator[Diagnos
             yield make(doc, u.line, u.column, "DL002", f"link already listed in {other.rel}:{line + 1}")
 
 
-_VALUE = re.compile(r"(category[ \t]*:[ \t]*)(.*?)([ \t]*)$")
+_KEY = re.compile(r"category[ \t]*:[ \t]*")
 _PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*")
 
 
@@ -122,15 +122,18 @@ def category_variant(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         return
     n = counts[common]
     text = doc.lines[line]
-    m = _VALUE.match(text)
+    # the value is what follows the key up to trailing blanks; rstrip, as a
+    # ``(.*?)([ \t]*)$`` regex is quadratic in a run of blanks inside the value
+    m = _KEY.match(text)
     fix = None
     if m is not None:
-        start = doc.offset(line, m.start(2))
-        fix = Fix.unsafe(Edit(start, start + len(m.group(2)), _yaml_scalar(common)))
+        start = doc.offset(line, m.end())
+        value_len = len(text.rstrip(" \t")) - m.end()
+        fix = Fix.unsafe(Edit(start, start + max(value_len, 0), _yaml_scalar(common)))
     yield make(
         doc,
         line,
-        m.start(2) if m else 0,
+        m.end() if m else 0,
         "FM006",
         f"category '{mine}' is a variant of '{common}' (used by {n} post{'s' if n != 1 else ''})",
         fix,
