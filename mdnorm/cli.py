@@ -110,13 +110,26 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_PROBLEMS
     except Exception as exc:  # a bug in mdnorm itself: one line, details with --verbose
-        click.echo(f"mdnorm: internal error: {type(exc).__name__}: {exc}; please report this as a bug", err=True)
+        _error(f"mdnorm: internal error: {type(exc).__name__}: {exc}; please report this as a bug")
         if opts.get("verbose"):
             import traceback  # only on this path: it costs ~6 ms at start-up
 
-            click.echo(traceback.format_exc(), err=True)
+            _error(traceback.format_exc(), lines=True)
         code = EXIT_INTERNAL
     sys.exit(code)
+
+
+def _error(text: str, lines: bool = False) -> None:
+    """Print ``text`` on stderr as one line through :func:`mdnorm.report.printable`.
+
+    Error lines quote paths and values the user controls (a file name with a
+    newline, a value with an ESC sequence): never raw on a terminal or in a CI
+    log.  With ``lines`` (a traceback), each of its lines is escaped on its own.
+    """
+    from mdnorm.report import printable
+
+    parts = text.rstrip("\n").split("\n") if lines else [text]
+    click.echo("\n".join(printable(part) for part in parts), err=True)
 
 
 def _load_config(config_path: str | None, select: str | None, ignore: str | None, extend_select: str | None) -> Config:
@@ -216,7 +229,7 @@ def _run(
         baseline_file = baseline_mod.path_for_run(cfg, baseline_file, no_baseline or add_baseline is not None)
         baseline = baseline_mod.load(baseline_file) if baseline_file else None
     except (ConfigError, PathError) as exc:
-        click.echo(f"mdnorm: error: {exc}", err=True)
+        _error(f"mdnorm: error: {exc}")
         return EXIT_USAGE
 
     # 2. lint or fix every file
@@ -226,7 +239,7 @@ def _run(
 
         stats = prepare_for_cli(files, cfg)
         if not quiet:
-            click.echo(f"mdnorm --online: {stats.summary()}", err=True)
+            _error(f"mdnorm --online: {stats.summary()}")
     results = _process_all(
         files,
         cfg,
@@ -268,10 +281,10 @@ def _run(
 
         for r in changed:
             assert r.old_text is not None and r.new_text is not None
-            out.write(unified_diff(r.path, r.old_text, r.new_text))
+            out.write(unified_diff(report.printable(r.path), r.old_text, r.new_text))
     elif mode is Mode.CHECK:
         for r in changed:
-            out.write(f"Would fix: {r.path}\n")
+            out.write(f"Would fix: {report.printable(r.path)}\n")
     elif statistics:
         out.write(_statistics(diagnostics))
     elif not stdin_fixed:
@@ -285,9 +298,9 @@ def _run(
         out.write(report.get(output_format)(diagnostics, summary))
 
     for r in internal:
-        click.echo(f"{r.path}: error: {r.error}", err=True)
+        _error(f"{r.path}: error: {r.error}")
         if verbose and r.details:
-            click.echo(r.details, err=True)
+            _error(r.details, lines=True)
 
     if output_format == "text" and not quiet:
         if mode in (Mode.DIFF, Mode.CHECK):
@@ -296,7 +309,7 @@ def _run(
         elif diagnostics or not statistics:
             status.write(text_report.summary_line(diagnostics, unsafe_fixes) + "\n")
     if outcome is not None and baseline is not None and not quiet and (outcome.baselined or outcome.stale):
-        note = baseline_mod.describe(outcome, os.path.relpath(baseline.file))
+        note = baseline_mod.describe(outcome, report.printable(os.path.relpath(baseline.file)))
         (status if output_format == "text" or statistics else sys.stderr).write(note)
 
     # 4. exit code
@@ -326,18 +339,21 @@ def _add_baseline(
     try:
         n_files = baseline_mod.update(target, checked, diagnostics, texts)
     except (baseline_mod.BaselineError, OSError) as exc:
-        click.echo(f"mdnorm: error: {exc}", err=True)
+        _error(f"mdnorm: error: {exc}")
         return EXIT_USAGE
     n = len(diagnostics)
     problems = f"{n} problem{'s' if n != 1 else ''} in {n_files} file{'s' if n_files != 1 else ''}"
-    click.echo(f"Wrote {os.path.relpath(target)}: {problems}.")
+    from mdnorm.report import printable
+
+    click.echo(f"Wrote {printable(os.path.relpath(target))}: {problems}.")
     for r in internal:
-        click.echo(f"{r.path}: error: {r.error}", err=True)
+        _error(f"{r.path}: error: {r.error}")
     return EXIT_INTERNAL if internal else EXIT_OK
 
 
 def _statistics(diagnostics: list[Diagnostic]) -> str:
     """``count  CODE  [*] name`` lines, most frequent first."""
+    from mdnorm.report import printable
     from mdnorm.rules import RULES
 
     counts = Counter(d.code for d in diagnostics)
@@ -345,7 +361,7 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
     lines = []
     for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         name = RULES[code].name if code in RULES else ""
-        lines.append(f"{n:>6}  {code}  {'[*]' if code in fixable else '   '} {name}\n")
+        lines.append(printable(f"{n:>6}  {code}  {'[*]' if code in fixable else '   '} {name}") + "\n")
     return "".join(lines)
 
 
@@ -357,7 +373,7 @@ def rule_cmd(code: str) -> None:
 
     r = RULES.get(code.upper())
     if r is None:
-        click.echo(f"mdnorm: error: unknown rule {code!r} (see 'mdnorm rules')", err=True)
+        _error(f"mdnorm: error: unknown rule {code!r} (see 'mdnorm rules')")
         sys.exit(EXIT_USAGE)
     click.echo(f"{r.code} ({r.name})  fix: {r.fix}\n")
     click.echo(r.doc)
@@ -377,7 +393,7 @@ def links_cmd(paths: tuple[str, ...], output_format: str, online: bool, config_p
     try:
         click.echo(run(list(paths) or ["."], output_format, online, config_path), nl=False)
     except (ConfigError, PathError) as exc:
-        click.echo(f"mdnorm: error: {exc}", err=True)
+        _error(f"mdnorm: error: {exc}")
         sys.exit(EXIT_USAGE)
 
 
