@@ -110,13 +110,18 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_PROBLEMS
     except Exception as exc:  # a bug in mdnorm itself: one line, details with --verbose
-        _error(f"mdnorm: internal error: {type(exc).__name__}: {exc}; please report this as a bug")
-        if opts.get("verbose"):
-            import traceback  # only on this path: it costs ~6 ms at start-up
-
-            _error(traceback.format_exc(), lines=True)
-        code = EXIT_INTERNAL
+        code = _internal_error(exc, bool(opts.get("verbose")))
     sys.exit(code)
+
+
+def _internal_error(exc: Exception, verbose: bool) -> int:
+    """Report a bug in mdnorm itself as one line (the traceback with ``verbose``): exit 3."""
+    _error(f"mdnorm: internal error: {type(exc).__name__}: {exc}; please report this as a bug")
+    if verbose:
+        import traceback  # only on this path: it costs ~6 ms at start-up
+
+        _error(traceback.format_exc(), lines=True)
+    return EXIT_INTERNAL
 
 
 def _error(text: str, lines: bool = False) -> None:
@@ -146,6 +151,21 @@ def _load_config(config_path: str | None, select: str | None, ignore: str | None
     return config_mod.with_command_line(
         config_mod.load(config_path), _codes(select), _codes(ignore), _codes(extend_select)
     )
+
+
+def _check_nested_configs(cfg: Config, paths: list[str]) -> None:
+    """Read the nested ``.mdnorm.toml`` files above each file named on the command line.
+
+    Walking a folder reads those below it, but a file named directly (as
+    pre-commit passes them) has its nested configs read only when it is checked,
+    where a broken one would count as an internal error (exit 3) instead of the
+    user's to fix (exit 2).  Each folder is read once (see ``config.for_folder``).
+    """
+    from mdnorm.config import for_path
+
+    for path in paths:
+        if path != "-" and not os.path.isdir(path):
+            for_path(cfg, path)
 
 
 def _process_all(
@@ -224,6 +244,7 @@ def _run(
         if no_cache:  # bypasses every cache: results, the site index, online answers
             cfg = cfg.with_overrides(cache=False)
         files = list(discover(paths, cfg))
+        _check_nested_configs(cfg, paths)
         if add_baseline is not None and (fix or show_diff or check_only):
             raise ConfigError("--add-baseline records problems; it cannot be combined with --fix, --diff or --check")
         baseline_file = baseline_mod.path_for_run(cfg, baseline_file, no_baseline or add_baseline is not None)
@@ -338,8 +359,11 @@ def _add_baseline(
     target = baseline_mod.path_for_add(cfg, option)
     try:
         n_files = baseline_mod.update(target, checked, diagnostics, texts)
-    except (baseline_mod.BaselineError, OSError) as exc:
+    except baseline_mod.BaselineError as exc:
         _error(f"mdnorm: error: {exc}")
+        return EXIT_USAGE
+    except OSError as exc:  # a folder that does not exist or cannot be written, a name too long
+        _error(f"mdnorm: error: {target}: cannot write baseline: {exc.strerror or exc}")
         return EXIT_USAGE
     n = len(diagnostics)
     problems = f"{n} problem{'s' if n != 1 else ''} in {n_files} file{'s' if n_files != 1 else ''}"
@@ -395,6 +419,11 @@ def links_cmd(paths: tuple[str, ...], output_format: str, online: bool, config_p
     except (ConfigError, PathError) as exc:
         _error(f"mdnorm: error: {exc}")
         sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        _error("mdnorm: interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug: one line and exit 3, as for a check, never a traceback
+        sys.exit(_internal_error(exc, verbose=False))
 
 
 @main.command("rules")

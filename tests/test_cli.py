@@ -478,3 +478,42 @@ def test_a_non_utf8_file_name_in_the_other_modes(args: tuple[str, ...]) -> None:
     result = run("--no-color", "--no-cache", *args, ".")
     assert result.exit_code in (0, 1), result.output
     assert "internal error" not in result.output
+
+
+# --- paths the system refuses: exit 2 with one line, never exit 3 -----------------------------------
+
+
+def test_a_path_name_too_long_exits_2_with_the_reason() -> None:
+    long = "p" * 5000 + ".md"
+    for args in ((long,), ("links", long)):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"mdnorm: error: {long}: File name too long\n"
+
+
+def test_a_folder_named_on_the_command_line_that_cannot_be_listed_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    write({"posts/a.md": CLEAN})
+    real_scandir = os.scandir
+
+    def refused(path: str = ".") -> object:
+        if os.fspath(path) == "posts":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    result = run("posts")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "mdnorm: error: posts: cannot list folder: Permission denied\n"
+
+
+def test_links_internal_error_is_one_line_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mdnorm.links_report
+
+    def broken(files: list[str], cfg: object) -> list[object]:
+        raise RuntimeError("index failed")
+
+    monkeypatch.setattr(mdnorm.links_report, "collect", broken)
+    write({"a.md": CLEAN})
+    result = run("links", ".")
+    assert result.exit_code == 3
+    assert result.stderr == "mdnorm: internal error: RuntimeError: index failed; please report this as a bug\n"
