@@ -199,6 +199,23 @@ def _process_all(
             bar.close()
 
 
+def _fit_stdout(out: TextIO, output_format: str) -> None:
+    """Make a report fit a stdout that is not UTF-8 (``PYTHONIOENCODING=ascii``, a
+    Windows console): JSON, SARIF and JUnit are UTF-8 by their specs (JUnit's
+    header says so), so they are written as UTF-8; text and github lines show
+    what the encoding lacks as ``\\xe9`` escapes instead of crashing.  Never for
+    the fixed post of ``--fix -``, whose bytes must be exact."""
+    import codecs
+    import io
+
+    if not isinstance(out, io.TextIOWrapper) or codecs.lookup(out.encoding).name == "utf-8":
+        return
+    if output_format in ("json", "sarif", "junit"):
+        out.reconfigure(encoding="utf-8")
+    else:
+        out.reconfigure(errors="backslashreplace")
+
+
 def _use_color(no_color: bool, output_format: str, out: TextIO) -> bool:
     if no_color or os.environ.get("NO_COLOR") or output_format != "text":
         return False
@@ -291,6 +308,8 @@ def _run(
         for r in results:
             if r.path == (stdin_filename or "-") and r.new_text is not None:
                 out.write(r.new_text)
+    else:
+        _fit_stdout(out, output_format)
     status = sys.stderr if stdin_fixed else out  # stdout holds the fixed post itself
     if mode is Mode.FIX and output_format == "text" and not quiet:
         # first what was fixed, then what remains (issue 3)

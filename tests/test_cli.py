@@ -517,3 +517,25 @@ def test_links_internal_error_is_one_line_exit_3(monkeypatch: pytest.MonkeyPatch
     result = run("links", ".")
     assert result.exit_code == 3
     assert result.stderr == "mdnorm: internal error: RuntimeError: index failed; please report this as a bug\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_a_stdout_that_is_not_utf8_takes_every_name(fmt: str) -> None:
+    """Machine formats are written as UTF-8 (their specs say so); text escapes what ASCII lacks."""
+    import subprocess
+    import sys
+
+    write({"é.md": bad("x")})
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mdnorm", "--no-cache", "--output-format", fmt, "é.md"],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout.decode("utf-8")
+    if fmt == "json":
+        assert {d["path"] for d in json.loads(out)} == {"é.md"}
+    else:
+        assert ("\\xe9.md:" if fmt == "text" else 'name="é.md"') in out
