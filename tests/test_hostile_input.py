@@ -214,13 +214,18 @@ SLOW: list[tuple[str, Callable[[int], str], int]] = [
 ]
 
 
+def _assert_linear(name: str, build: Callable[[int], str], n: int, factor: int, limit: float) -> None:
+    """``factor`` times the units may cost about ``factor`` times the CPU time, at most ``limit``."""
+    small = _cost(build(n))
+    large = _cost(build(factor * n))
+    ratio = large / max(small, 1e-3)
+    assert ratio < limit, f"{name}: {factor * n} units took {ratio:.1f}x the CPU time of {n}"
+
+
 @pytest.mark.parametrize(("name", "build", "n"), SLOW, ids=[s[0] for s in SLOW])
 def test_slow_markdown_is_linear(name: str, build: Callable[[int], str], n: int) -> None:
     """4x the input may cost about 4x the time; a quadratic path would cost 16x."""
-    small = _cost(build(n))
-    large = _cost(build(4 * n))
-    ratio = large / max(small, 1e-3)
-    assert ratio < 10, f"{name}: {4 * n} units took {ratio:.1f}x the time of {n}"
+    _assert_linear(name, build, n, 4, 10)
 
 
 # One hostile line, at n and 8n units.  Each was quadratic: a run of backticks or
@@ -245,10 +250,7 @@ SLOW_LINES: list[tuple[str, Callable[[int], str], int]] = [
 @pytest.mark.parametrize(("name", "build", "n"), SLOW_LINES, ids=[s[0] for s in SLOW_LINES])
 def test_hostile_line_is_linear(name: str, build: Callable[[int], str], n: int) -> None:
     """8x the line costs about 8x the CPU time (limit 20x); a quadratic path costs 64x."""
-    small = _cost(build(n))
-    large = _cost(build(8 * n))
-    ratio = large / max(small, 1e-3)
-    assert ratio < 20, f"{name}: {8 * n} units took {ratio:.1f}x the CPU time of {n}"
+    _assert_linear(name, build, n, 8, 20)
 
 
 def test_fence_run_gives_characters_back_to_the_info_string() -> None:
