@@ -109,8 +109,11 @@ _SPAN_ELEMENTS = frozenset(
 _NO_BODY = frozenset("area base br col command embed hr img input keygen link meta param source track wbr".split())
 _TABLE = r"^ {0,3}(?=\S)(?:\||[^\n]*?[^\\\n]\|)[^\n]*$"
 _TABLE_LINE = re.compile(r"(?:\||[^\n]*?[^\\\n]\|)")
-_TABLE_SEP = re.compile(r"[+|: \t-]*?-[+|: \t-]*?[ \t]*$")
-_TABLE_FSEP = re.compile(r"[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
+# kramdown's separator lines ``[+|: \t-]*?-[+|: \t-]*?[ \t]*$`` (and ``=`` for a footer):
+# only those characters, at least one dash.  Written as a lookahead for the dash
+# and one greedy class, as the lazy form is quadratic in a long ``|-|-...x`` line.
+_TABLE_SEP = re.compile(r"(?=[^-]*-)[+|: \t-]*$")
+_TABLE_FSEP = re.compile(r"(?=[^=]*=)[+|: \t=]*$")
 
 
 class _State(BlockState):
@@ -125,7 +128,7 @@ class _State(BlockState):
         self._newlines = None
         self.pending_child_line: int | None = None
         self.force_list = False
-        self._fences: dict[str, list[int]] | None = None
+        self._fences: _FenceIndex | None = None
         self._no_comment_close_after: int | None = None
 
     def child_state(self, src: str, lazy_line_starts: set[int] | None = None) -> _State:
@@ -212,21 +215,104 @@ class _State(BlockState):
     def last_is_paragraph(self) -> bool:
         return bool(self.tokens) and self.tokens[-1]["type"] == "paragraph"
 
-    def fence_closes(self, run: str) -> list[int]:
-        """Line starts of the lines that close a fence opened with ``run``."""
-        index = self._fences
-        if index is None:
-            index = {}
-            for m in _FENCE_ONLY.finditer(self.src):
-                r = m.group(1)
-                # ``^ {0,3}\1\2*``: a closing run is the opening run plus more of its last char
-                tail = len(r)
-                while tail > 1 and r[tail - 2] == r[-1]:
-                    tail -= 1
-                for k in range(max(tail, 3), len(r) + 1):
-                    index.setdefault(r[:k], []).append(m.start())
-            self._fences = index
-        return index.get(run, [])
+    def fence_closers(self, run: str, s: int, head_hash: int) -> _Closers | None:
+        """The lines able to close a fence opened with ``run[:s]`` plus a run of ``run[s]``.
+
+        ``head_hash`` is :func:`_run_hashes`' value for ``run[:s]``: looking up by
+        the hash rather than by ``run[:s]`` itself keeps a long run of alternating
+        ``~`` and backticks linear (no slice of the run for each of its segments).
+        The caller still compares the bucket's ``head`` with ``run[:s]`` before
+        using it, as a different head may have the same hash.
+        """
+        if self._fences is None:
+            self._fences = _index_fence_closers(self.src)
+        exact, by_hash = self._fences
+        key = (s, run[s], head_hash)
+        if key not in by_hash:
+            return None
+        return by_hash[key] or exact.get((run[:s], run[s]))
+
+
+_SEGMENT = re.compile(r"~+|`+")
+_HASH_MOD = (1 << 61) - 1
+_HASH_BASE = 1_000_003
+_HASH_INV = pow(_HASH_BASE - 1, -1, _HASH_MOD)
+
+
+def _run_hashes(segments: list[tuple[int, int]], run: str) -> list[int]:
+    """A polynomial hash of ``run[:start]`` for the start of each segment of a fence run.
+
+    A segment of length L costs one ``pow``, not L steps, so hashing every prefix
+    that ends a segment takes time in the number of segments, not their length.
+    """
+    out = []
+    h = 0
+    for start, end in segments:
+        out.append(h)
+        power = pow(_HASH_BASE, end - start, _HASH_MOD)
+        # h * B^n + c * (B^(n-1) + ... + B + 1)
+        h = (h * power + ord(run[start]) * (power - 1) * _HASH_INV) % _HASH_MOD
+    return out
+
+
+class _Closers:
+    """The fence-only lines ``head + char * m`` of a text, in text order.
+
+    A fence opened with ``head + char * j`` (kramdown's ``^ {0,3}\1\2*``, where
+    ``\2`` is the opening run's last character) is closed by the first of these
+    lines after it with ``m >= j``.  ``longest[i]`` is the largest ``m`` from line
+    ``i`` on, so the longest opening run that a later line closes is one look-up.
+    """
+
+    __slots__ = ("head", "lengths", "longest", "starts")
+
+    def __init__(self, head: str) -> None:
+        self.head = head
+        self.starts: list[int] = []
+        self.lengths: list[int] = []
+        self.longest: list[int] = []
+
+    def first_closing(self, i: int, j: int) -> int:
+        """Line start of the first line from ``i`` on with ``m >= j`` (needs ``longest[i] >= j``).
+
+        The lines skipped here lie inside the code block that this closes, so
+        the scans of one text add up to its number of lines.
+        """
+        while self.lengths[i] < j:
+            i += 1
+        return self.starts[i]
+
+
+_FenceIndex = tuple[dict[tuple[str, str], _Closers], dict[tuple[int, str, int], "_Closers | None"]]
+
+
+def _index_fence_closers(src: str) -> _FenceIndex:
+    """Every fence-only line of ``src``, by ``(head, char)`` and by ``(len(head), char, hash)``.
+
+    The hash key maps to None when two different heads share it; a look-up then
+    falls back to the exact key.
+    """
+    exact: dict[tuple[str, str], _Closers] = {}
+    by_hash: dict[tuple[int, str, int], _Closers | None] = {}
+    for m in _FENCE_ONLY.finditer(src):
+        run = m.group(1)
+        segments = [sm.span() for sm in _SEGMENT.finditer(run)]
+        head_len = segments[-1][0]
+        head, char = run[:head_len], run[-1]
+        closers = exact.get((head, char))
+        if closers is None:
+            closers = exact[(head, char)] = _Closers(head)
+            key = (head_len, char, _run_hashes(segments, run)[-1])
+            by_hash[key] = None if key in by_hash else closers
+        closers.starts.append(m.start())
+        closers.lengths.append(len(run) - head_len)
+    for closers in exact.values():
+        longest, best = [0] * len(closers.lengths), 0
+        for i in range(len(closers.lengths) - 1, -1, -1):
+            best = max(best, closers.lengths[i])
+            longest[i] = best
+        closers.longest = longest
+    return exact, by_hash
 
 
 class _Parser(BlockParser):
@@ -338,18 +424,35 @@ class _Parser(BlockParser):
         assert rm is not None
         run = rm.group(1)
         rest = src[rm.end() : line_end]
-        # kramdown may give back part of the run to the info string (``(([~`]){3,})`` backtracks)
-        for k in range(len(run), 2, -1):
-            info = (run[k:] + rest).strip()
-            if any(c.isspace() for c in info):
-                continue  # the info string is one word
-            closes = state.fence_closes(run[:k])
-            i = bisect_left(closes, line_end + 1)
-            if i == len(closes):
+        # kramdown may give back part of the run to the info string (``(([~`]){3,})``
+        # backtracks): the longest opening run ``run[:k]`` that a later line closes
+        # wins, provided the info string ``run[k:] + rest`` is one word.  Each
+        # segment of equal characters is one look-up (trying each k would be
+        # quadratic in the run's length).
+        whole_ok = not any(c.isspace() for c in rest.strip())  # the info string when k == len(run)
+        part_ok = not any(c.isspace() for c in rest.rstrip())  # when k < len(run)
+        segments = [sm.span() for sm in _SEGMENT.finditer(run)]
+        hashes = _run_hashes(segments, run)
+        for (s, e), head_hash in zip(reversed(segments), reversed(hashes), strict=True):
+            if e < 3:
+                break
+            closers = state.fence_closers(run, s, head_hash)
+            if closers is None:
                 continue
-            close = closes[i]
+            i = bisect_left(closers.starts, line_end + 1)
+            if i == len(closers.starts):
+                continue
+            k = min(e, s + closers.longest[i])
+            if k == len(run) and not whole_ok:
+                k -= 1
+            if k < len(run) and not part_ok:
+                return None  # every shorter opening run has the same, split, info string
+            if k < max(s + 1, 3) or closers.head != run[:s]:
+                continue
+            close = closers.first_closing(i, k - s)
             close_end = src.find("\n", close)
             end = len(src) if close_end < 0 else close_end + 1
+            info = (run[k:] + rest).strip()
             token: Token = {
                 "type": "block_code",
                 "raw": src[line_end + 1 : close],

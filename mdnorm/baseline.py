@@ -179,6 +179,8 @@ def load(file: str) -> Baseline:
         raise BaselineError(f"{file}: cannot read baseline: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BaselineError(f"{file}: not a baseline file (invalid JSON: {exc})") from None
+    except RecursionError:  # arrays thousands deep: the decoder recurses per level
+        raise BaselineError(f"{file}: not a baseline file (JSON nested too deeply)") from None
     if not isinstance(data, dict) or data.get("version") not in READ_VERSIONS:
         found = data.get("version") if isinstance(data, dict) else None
         raise BaselineError(f"{file}: unsupported baseline version {found!r} (expected {VERSION}); re-create it")

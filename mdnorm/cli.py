@@ -117,13 +117,31 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_PROBLEMS
     except Exception as exc:  # a bug in mdnorm itself: one line, details with --verbose
-        click.echo(f"mdnorm: internal error: {type(exc).__name__}: {exc}; please report this as a bug", err=True)
-        if opts.get("verbose"):
-            import traceback  # only on this path: it costs ~6 ms at start-up
-
-            click.echo(traceback.format_exc(), err=True)
-        code = EXIT_INTERNAL
+        code = _internal_error(exc, bool(opts.get("verbose")))
     sys.exit(code)
+
+
+def _internal_error(exc: Exception, verbose: bool) -> int:
+    """Report a bug in mdnorm itself as one line (the traceback with ``verbose``): exit 3."""
+    _error(f"mdnorm: internal error: {type(exc).__name__}: {exc}; please report this as a bug")
+    if verbose:
+        import traceback  # only on this path: it costs ~6 ms at start-up
+
+        _error(traceback.format_exc(), lines=True)
+    return EXIT_INTERNAL
+
+
+def _error(text: str, lines: bool = False) -> None:
+    """Print ``text`` on stderr as one line through :func:`mdnorm.report.printable`.
+
+    Error lines quote paths and values the user controls (a file name with a
+    newline, a value with an ESC sequence): never raw on a terminal or in a CI
+    log.  With ``lines`` (a traceback), each of its lines is escaped on its own.
+    """
+    from mdnorm.report import printable
+
+    parts = text.rstrip("\n").split("\n") if lines else [text]
+    click.echo("\n".join(printable(part) for part in parts), err=True)
 
 
 def _load_config(
@@ -142,6 +160,21 @@ def _load_config(
     return config_mod.with_command_line(
         config_mod.load(config_path, start), _codes(select), _codes(ignore), _codes(extend_select)
     )
+
+
+def _check_nested_configs(cfg: Config, paths: list[str]) -> None:
+    """Read the nested ``.mdnorm.toml`` files above each file named on the command line.
+
+    Walking a folder reads those below it, but a file named directly (as
+    pre-commit passes them) has its nested configs read only when it is checked,
+    where a broken one would count as an internal error (exit 3) instead of the
+    user's to fix (exit 2).  Each folder is read once (see ``config.for_folder``).
+    """
+    from mdnorm.config import for_path
+
+    for path in paths:
+        if path != "-" and not os.path.isdir(path):
+            for_path(cfg, path)
 
 
 def _process_all(
@@ -175,6 +208,23 @@ def _process_all(
     finally:
         if bar is not None:
             bar.close()
+
+
+def _fit_stdout(out: TextIO, output_format: str) -> None:
+    """Make a report fit a stdout that is not UTF-8 (``PYTHONIOENCODING=ascii``, a
+    Windows console): JSON, SARIF and JUnit are UTF-8 by their specs (JUnit's
+    header says so), so they are written as UTF-8; text and github lines show
+    what the encoding lacks as ``\\xe9`` escapes instead of crashing.  Never for
+    the fixed post of ``--fix -``, whose bytes must be exact."""
+    import codecs
+    import io
+
+    if not isinstance(out, io.TextIOWrapper) or codecs.lookup(out.encoding).name == "utf-8":
+        return
+    if output_format in ("json", "sarif", "junit"):
+        out.reconfigure(encoding="utf-8")
+    else:
+        out.reconfigure(errors="backslashreplace")
 
 
 def _use_color(no_color: bool, output_format: str, out: TextIO) -> bool:
@@ -228,12 +278,13 @@ def _run(
         if no_cache:  # bypasses every cache: results, the site index, online answers
             cfg = cfg.with_overrides(cache=False)
         files = list(discover(paths, cfg))
+        _check_nested_configs(cfg, paths)
         if add_baseline is not None and (fix or show_diff or check_only):
             raise ConfigError("--add-baseline records problems; it cannot be combined with --fix, --diff or --check")
         baseline_file = baseline_mod.path_for_run(cfg, baseline_file, no_baseline or add_baseline is not None)
         baseline = baseline_mod.load(baseline_file) if baseline_file else None
     except (ConfigError, PathError) as exc:
-        click.echo(f"mdnorm: error: {exc}", err=True)
+        _error(f"mdnorm: error: {exc}")
         return EXIT_USAGE
 
     # 2. lint or fix every file
@@ -243,7 +294,7 @@ def _run(
 
         stats = prepare_for_cli(files, cfg)
         if not quiet:
-            click.echo(f"mdnorm --online: {stats.summary()}", err=True)
+            _error(f"mdnorm --online: {stats.summary()}")
     results = _process_all(
         files,
         cfg,
@@ -275,6 +326,8 @@ def _run(
         for r in results:
             if r.path == (stdin_filename or "-") and r.new_text is not None:
                 out.write(r.new_text)
+    else:
+        _fit_stdout(out, output_format)
     status = sys.stderr if stdin_fixed else out  # stdout holds the fixed post itself
     if mode is Mode.FIX and output_format == "text" and not quiet:
         # first what was fixed, then what remains (issue 3)
@@ -286,10 +339,10 @@ def _run(
 
         for r in changed:
             assert r.old_text is not None and r.new_text is not None
-            out.write(unified_diff(r.path, r.old_text, r.new_text))
+            out.write(unified_diff(report.printable(r.path), r.old_text, r.new_text))
     elif mode is Mode.CHECK:
         for r in changed:
-            out.write(f"Would fix: {r.path}\n")
+            out.write(f"Would fix: {report.printable(r.path)}\n")
     elif statistics:
         out.write(_statistics(diagnostics))
     elif not stdin_fixed:
@@ -303,9 +356,9 @@ def _run(
         out.write(report.get(output_format)(diagnostics, summary))
 
     for r in internal:
-        click.echo(f"{r.path}: error: {r.error}", err=True)
+        _error(f"{r.path}: error: {r.error}")
         if verbose and r.details:
-            click.echo(r.details, err=True)
+            _error(r.details, lines=True)
 
     if output_format == "text" and not quiet:
         if mode in (Mode.DIFF, Mode.CHECK):
@@ -314,7 +367,7 @@ def _run(
         elif diagnostics or not statistics:
             status.write(text_report.summary_line(diagnostics, unsafe_fixes) + "\n")
     if outcome is not None and baseline is not None and not quiet and (outcome.baselined or outcome.stale):
-        note = baseline_mod.describe(outcome, os.path.relpath(baseline.file))
+        note = baseline_mod.describe(outcome, report.printable(os.path.relpath(baseline.file)))
         (status if output_format == "text" or statistics else sys.stderr).write(note)
 
     # 4. exit code
@@ -343,19 +396,25 @@ def _add_baseline(
     target = baseline_mod.path_for_add(cfg, option)
     try:
         n_files = baseline_mod.update(target, checked, diagnostics, texts)
-    except (baseline_mod.BaselineError, OSError) as exc:
-        click.echo(f"mdnorm: error: {exc}", err=True)
+    except baseline_mod.BaselineError as exc:
+        _error(f"mdnorm: error: {exc}")
+        return EXIT_USAGE
+    except OSError as exc:  # a folder that does not exist or cannot be written, a name too long
+        _error(f"mdnorm: error: {target}: cannot write baseline: {exc.strerror or exc}")
         return EXIT_USAGE
     n = len(diagnostics)
     problems = f"{n} problem{'s' if n != 1 else ''} in {n_files} file{'s' if n_files != 1 else ''}"
-    click.echo(f"Wrote {os.path.relpath(target)}: {problems}.")
+    from mdnorm.report import printable
+
+    click.echo(f"Wrote {printable(os.path.relpath(target))}: {problems}.")
     for r in internal:
-        click.echo(f"{r.path}: error: {r.error}", err=True)
+        _error(f"{r.path}: error: {r.error}")
     return EXIT_INTERNAL if internal else EXIT_OK
 
 
 def _statistics(diagnostics: list[Diagnostic]) -> str:
     """``count  CODE  [*] name`` lines, most frequent first."""
+    from mdnorm.report import printable
     from mdnorm.rules import RULES
 
     counts = Counter(d.code for d in diagnostics)
@@ -363,7 +422,7 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
     lines = []
     for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         name = RULES[code].name if code in RULES else ""
-        lines.append(f"{n:>6}  {code}  {'[*]' if code in fixable else '   '} {name}\n")
+        lines.append(printable(f"{n:>6}  {code}  {'[*]' if code in fixable else '   '} {name}") + "\n")
     return "".join(lines)
 
 
@@ -375,7 +434,7 @@ def rule_cmd(code: str) -> None:
 
     r = RULES.get(code.upper())
     if r is None:
-        click.echo(f"mdnorm: error: unknown rule {code!r} (see 'mdnorm rules')", err=True)
+        _error(f"mdnorm: error: unknown rule {code!r} (see 'mdnorm rules')")
         sys.exit(EXIT_USAGE)
     click.echo(f"{r.code} ({r.name})  fix: {r.fix}\n")
     click.echo(r.doc)
@@ -395,8 +454,13 @@ def links_cmd(paths: tuple[str, ...], output_format: str, online: bool, config_p
     try:
         click.echo(run(list(paths) or ["."], output_format, online, config_path), nl=False)
     except (ConfigError, PathError) as exc:
-        click.echo(f"mdnorm: error: {exc}", err=True)
+        _error(f"mdnorm: error: {exc}")
         sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        _error("mdnorm: interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug: one line and exit 3, as for a check, never a traceback
+        sys.exit(_internal_error(exc, verbose=False))
 
 
 @main.group("site")

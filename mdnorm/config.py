@@ -271,6 +271,10 @@ def _read_table(path: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
+    except RecursionError:  # ``x = [[[[...`` thousands deep: tomllib recurses per level
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         table = tool.get("mdnorm") if isinstance(tool, dict) else None
@@ -299,7 +303,11 @@ def load(config_path: str | None = None, cwd: str | None = None) -> Config:
     start = Path(cwd or os.getcwd()).resolve()
     if config_path is not None:
         path = Path(config_path)
-        if not path.is_file():
+        try:
+            found_file = path.is_file()
+        except OSError as exc:  # a name too long, a folder on the way that cannot be searched
+            raise ConfigError(f"{config_path}: cannot read: {exc.strerror or exc}") from None
+        if not found_file:
             raise ConfigError(f"{config_path}: config file not found")
     else:
         found = find_config_file(start)

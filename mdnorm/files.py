@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +13,22 @@ from mdnorm.config import Config, for_folder
 
 
 class PathError(Exception):
-    """A path given on the command line does not exist (exit code 2)."""
+    """A path given on the command line does not exist or cannot be read (exit code 2)."""
+
+
+def _check_given(given: str) -> None:
+    """Raise :class:`PathError` naming ``given`` when it cannot be looked at.
+
+    ``os.path.lexists`` says False for any error, so a name that is too long or
+    a folder that cannot be searched would be reported as missing; the real
+    reason is more use to the user.
+    """
+    try:
+        os.lstat(given)
+    except (FileNotFoundError, NotADirectoryError):
+        raise PathError(f"{given}: no such file or directory") from None
+    except (OSError, ValueError) as exc:
+        raise PathError(f"{given}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 @lru_cache(maxsize=256)
@@ -85,15 +100,14 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
         if given == "-":
             yield given
             continue
-        if not os.path.lexists(given):
-            raise PathError(f"{given}: no such file or directory")
+        _check_given(given)
         if not os.path.isdir(given):
             yield os.path.normpath(given)
             continue
-        yield from walk(given, config)
+        yield from walk(given, config, strict=True)
 
 
-def walk(folder: str, config: Config) -> list[str]:
+def walk(folder: str, config: Config, strict: bool = False) -> list[str]:
     """Every file to check under ``folder``, sorted: the one walker of mdnorm.
 
     Runs and the site index both list files with it, so both honour the same
@@ -102,13 +116,15 @@ def walk(folder: str, config: Config) -> list[str]:
     even when a ``.gitignore`` matches it, as git itself keeps tracking it and
     Jekyll publishes it), and symbolic links to folders only when they point
     inside the folder walked (as Jekyll follows only links inside its source: a
-    walk never leaves the tree it was given).
+    walk never leaves the tree it was given).  ``strict``: ``folder`` was named by
+    the user, and not being able to list it is an error, not an empty folder.
     """
     top = _git_root(os.path.abspath(folder))
     inside = os.path.realpath(folder)
     found: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
-    for here_dir, dirs, files in os.walk(folder, followlinks=True):
+    onerror = _unreadable_top(folder) if strict else None
+    for here_dir, dirs, files in os.walk(folder, onerror=onerror, followlinks=True):
         try:
             st = os.stat(here_dir)
             key = (st.st_dev, st.st_ino)
@@ -182,6 +198,18 @@ def _tracked(top: str) -> tuple[frozenset[str], frozenset[str]]:
             dirs.add(parent)
             parent = os.path.dirname(parent)
     return frozenset(files), frozenset(dirs)
+
+
+def _unreadable_top(given: str) -> Callable[[OSError], None]:
+    """``os.walk``'s error handler: a folder named on the command line that cannot
+    be listed is an error (a gate must not pass on zero files); below it, an
+    unreadable folder is skipped as before."""
+
+    def onerror(exc: OSError) -> None:
+        if exc.filename == given:
+            raise PathError(f"{given}: cannot list folder: {exc.strerror or exc}")
+
+    return onerror
 
 
 def _extensions(config: Config) -> tuple[str, ...]:

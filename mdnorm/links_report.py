@@ -10,7 +10,6 @@ number of links.  The CLI prints the returned text; this module never prints.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -94,16 +93,10 @@ def collect(files: list[str], cfg: Config) -> list[HostRow]:
 def render(rows: list[HostRow], fmt: str = "text", limit: int | None = None) -> str:
     """The rows as a table (``text``) or a JSON document (``json``)."""
     if fmt == "json":
-        return (
-            json.dumps(
-                {
-                    "hosts": [{**asdict(r), "http_share": round(r.http_share, 4)} for r in rows],
-                    "totals": _totals(rows),
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-            + "\n"
+        from mdnorm.report import json_text
+
+        return json_text(
+            {"hosts": [{**asdict(r), "http_share": round(r.http_share, 4)} for r in rows], "totals": _totals(rows)}
         )
     shown = rows if limit is None else rows[:limit]
     width = max([len("host"), *(len(r.host) for r in shown)])
@@ -119,7 +112,9 @@ def render(rows: list[HostRow], fmt: str = "text", limit: int | None = None) -> 
         f"{t['hosts']} hosts, {t['links']} links, {t['http']} over http on {t['http_hosts']} hosts "
         f"({t['http_unknown_hosts']} of them unknown either way), {t['duplicates']} URLs in more than one post{more}"
     )
-    return "\n".join(out) + "\n"
+    from mdnorm.report import printable
+
+    return "".join(printable(line) + "\n" for line in out)
 
 
 def _totals(rows: list[HostRow]) -> dict[str, int]:

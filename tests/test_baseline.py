@@ -247,3 +247,29 @@ def test_fix_with_a_baseline_reports_only_new_remaining_problems(blog: Path) -> 
     assert problem_lines(result) == ["_posts/new.md:9:1: HT001 insecure link to new.example: use https://"]
     # the safe WS001 fixes were applied, so those baseline entries are stale now
     assert "2 baseline entries no longer match" in result.stdout
+
+
+DEEP_JSON = '{"version": 1, "files": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+def test_a_baseline_nested_too_deeply_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "b.json"
+    target.write_text(DEEP_JSON, encoding="utf-8")
+    with pytest.raises(baseline.BaselineError, match="nested too deeply"):
+        baseline.load(str(target))
+
+
+@pytest.mark.parametrize("option", ["--baseline", "--add-baseline"])
+def test_a_baseline_nested_too_deeply_exits_2_with_one_line(blog: Path, option: str) -> None:
+    (blog / "deep.json").write_text(DEEP_JSON, encoding="utf-8")
+    result = run(option, "deep.json", "_posts")
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("mdnorm: error: ") and "deep.json: not a baseline file (JSON nested too deeply)" in line
+
+
+def test_a_baseline_that_cannot_be_written_exits_2_naming_it(blog: Path) -> None:
+    result = run("--add-baseline", "nope/b.json", "_posts")
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.endswith("nope/b.json: cannot write baseline: No such file or directory")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -410,3 +411,131 @@ def test_rule_unknown_code_exits_2() -> None:
 
 def test_rule_without_a_code_exits_2() -> None:
     assert run("rule").exit_code == 2
+
+
+# --- hostile file names and values (terminal and CI log integrity) ----------------------------------
+
+FORGING_NAME = "b\n::error file=_config.yml,line=1::Injected annotation\n::stop-commands::deadbeef\n.md"
+
+
+def _non_utf8_name(stem: bytes) -> str:
+    """A file name holding a byte that is not UTF-8, as Python sees it (``os.fsdecode``)."""
+    name = os.fsdecode(stem + b"\xff.md")
+    try:
+        Path(name).write_text(bad("x"), encoding="utf-8")
+    except (OSError, UnicodeEncodeError):  # pragma: no cover - file systems that insist on UTF-8
+        pytest.skip("this file system refuses non-UTF-8 names")
+    return name
+
+
+def test_escape_sequences_in_a_yaml_value_never_reach_the_terminal() -> None:
+    write({"_layouts/post.html": "", "a.md": CLEAN.replace("layout: post", 'layout: "\\e[2J\\e[H\\e[32mok\\e[8m"')})
+    result = run("--no-color", "a.md")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output
+    assert "unknown layout '\\x1b[2J\\x1b[H\\x1b[32mok\\x1b[8m'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(), ("--statistics",), ("--check",), ("--diff",), ("--output-format", "github"), ("--output-format", "junit")],
+)
+def test_a_file_name_with_newlines_forges_no_ci_line(args: tuple[str, ...]) -> None:
+    write({FORGING_NAME: bad("x")})
+    result = run("--no-color", *args, ".")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert [line for line in lines if line.startswith("::") and not line.startswith("::error file=b")] == []
+    if not args or "--check" in args or "--diff" in args:
+        shown = "b\\n::error file=_config.yml,line=1::Injected annotation\\n::stop-commands::deadbeef\\n.md"
+        assert shown in result.stdout
+
+
+def test_error_lines_on_stderr_are_escaped_too() -> None:
+    result = run("nope\n::error::forged\x1b[2J.md")
+    assert result.exit_code == 2
+    assert result.stderr == "mdnorm: error: nope\\n::error::forged\\x1b[2J.md: no such file or directory\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_a_non_utf8_file_name_is_reported_in_every_format(fmt: str) -> None:
+    name = _non_utf8_name(b"c")
+    result = run("--no-color", "--no-cache", "--output-format", fmt, ".")
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    if fmt == "json":
+        assert {d["path"] for d in json.loads(out)} == {name}  # lossless: os.fsencode gives the real bytes
+    elif fmt == "sarif":
+        results = json.loads(out)["runs"][0]["results"]
+        assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {"c%FF.md"}
+    else:
+        assert "c\\xff.md" in out
+
+
+@pytest.mark.parametrize("args", [("--check",), ("--diff",), ("--statistics",), ("--fix",)])
+def test_a_non_utf8_file_name_in_the_other_modes(args: tuple[str, ...]) -> None:
+    _non_utf8_name(b"d")
+    result = run("--no-color", "--no-cache", *args, ".")
+    assert result.exit_code in (0, 1), result.output
+    assert "internal error" not in result.output
+
+
+# --- paths the system refuses: exit 2 with one line, never exit 3 -----------------------------------
+
+
+def test_a_path_name_too_long_exits_2_with_the_reason() -> None:
+    long = "p" * 5000 + ".md"
+    for args in ((long,), ("links", long)):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"mdnorm: error: {long}: File name too long\n"
+
+
+def test_a_folder_named_on_the_command_line_that_cannot_be_listed_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    write({"posts/a.md": CLEAN})
+    real_scandir = os.scandir
+
+    def refused(path: str = ".") -> object:
+        if os.fspath(path) == "posts":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    result = run("posts")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "mdnorm: error: posts: cannot list folder: Permission denied\n"
+
+
+def test_links_internal_error_is_one_line_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mdnorm.links_report
+
+    def broken(files: list[str], cfg: object) -> list[object]:
+        raise RuntimeError("index failed")
+
+    monkeypatch.setattr(mdnorm.links_report, "collect", broken)
+    write({"a.md": CLEAN})
+    result = run("links", ".")
+    assert result.exit_code == 3
+    assert result.stderr == "mdnorm: internal error: RuntimeError: index failed; please report this as a bug\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_a_stdout_that_is_not_utf8_takes_every_name(fmt: str) -> None:
+    """Machine formats are written as UTF-8 (their specs say so); text escapes what ASCII lacks."""
+    import subprocess
+    import sys
+
+    write({"é.md": bad("x")})
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mdnorm", "--no-cache", "--output-format", fmt, "é.md"],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout.decode("utf-8")
+    if fmt == "json":
+        assert {d["path"] for d in json.loads(out)} == {"é.md"}
+    else:
+        assert ("\\xe9.md:" if fmt == "text" else 'name="é.md"') in out

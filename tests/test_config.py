@@ -533,3 +533,38 @@ def test_per_file_ignores_with_stdin_filename(tmp_path: Path, monkeypatch: pytes
 def test_parse_table_rejects_unknown_keys_directly() -> None:
     with pytest.raises(ConfigError, match="unknown key 'nope'"):
         parse_table({"nope": 1}, "where.toml")
+
+
+# --- hostile config files: exit 2 and one line naming the file, never exit 3 ------------------------
+
+DEEP_TOML = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(DEEP_TOML.encode(), "invalid TOML: nested too deeply"), (b"\xff\xfe = 1\n", "invalid TOML: not UTF-8")],
+    ids=["too-deep", "not-utf8"],
+)
+@pytest.mark.parametrize("where", ["--config", "found", "nested-above-a-named-file", "links"])
+def test_a_config_that_cannot_be_read_exits_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, message: str, where: str
+) -> None:
+    write(tmp_path, {"drafts/a.md": CLEAN})
+    name = {"--config": "my.toml", "found": ".mdnorm.toml"}.get(where, "drafts/.mdnorm.toml")
+    (tmp_path / name).write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    args = {"--config": ["--config", "my.toml", "drafts/a.md"], "links": ["links", "."]}.get(where, ["drafts/a.md"])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("mdnorm: error: ") and line.endswith(f"{Path(name).name}: {message}")
+
+
+def test_a_config_name_too_long_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, {"a.md": CLEAN})
+    monkeypatch.chdir(tmp_path)
+    for args in (["--config", "c" * 5000 + ".toml", "a.md"], ["links", "--config", "c" * 5000 + ".toml"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("mdnorm: error: ccc") and len(result.stderr.splitlines()) == 1

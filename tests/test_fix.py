@@ -278,7 +278,8 @@ def test_http_url_in_a_heading_is_upgraded_with_the_other_fixes() -> None:
     # regression: the heading comparison saw "http" -> "https" as a changed heading and
     # refused the whole file (exit 3), trailing whitespace included
     text = "---\nlayout: post\ntitle: t\ncategory: c\n---\n\n* toc\n{:toc}\n\n# See http://blog.csdn.net/x\n\ntext \n"
-    result = fix_document(Document("p.md", text), CTX, selected_codes(Config()))
+    # (the heading's fix is unsafe: kramdown's id of the heading changes with its text)
+    result = fix_document(Document("p.md", text), CTX, selected_codes(Config()), unsafe=True)
     assert result.text == text.replace("http:", "https:").replace("text \n", "text\n")
     assert result.applied == Counter({"HT001": 1, "WS001": 1}) and result.refused == ()
 

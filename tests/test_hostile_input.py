@@ -214,13 +214,63 @@ SLOW: list[tuple[str, Callable[[int], str], int]] = [
 ]
 
 
+def _assert_linear(name: str, build: Callable[[int], str], n: int, factor: int, limit: float) -> None:
+    """``factor`` times the units may cost about ``factor`` times the CPU time, at most ``limit``."""
+    small = _cost(build(n))
+    large = _cost(build(factor * n))
+    ratio = large / max(small, 1e-3)
+    assert ratio < limit, f"{name}: {factor * n} units took {ratio:.1f}x the CPU time of {n}"
+
+
 @pytest.mark.parametrize(("name", "build", "n"), SLOW, ids=[s[0] for s in SLOW])
 def test_slow_markdown_is_linear(name: str, build: Callable[[int], str], n: int) -> None:
     """4x the input may cost about 4x the time; a quadratic path would cost 16x."""
-    small = _cost(build(n))
-    large = _cost(build(4 * n))
-    ratio = large / max(small, 1e-3)
-    assert ratio < 10, f"{name}: {4 * n} units took {ratio:.1f}x the time of {n}"
+    _assert_linear(name, build, n, 4, 10)
+
+
+# One hostile line, at n and 8n units.  Each was quadratic: a run of backticks or
+# tildes (kramdown lets the fence give characters back to the info string, tried
+# one length at a time), a fence-only line (indexed under each of its prefixes),
+# a long table separator (a lazy regex), blanks inside a front matter value
+# (FM004's ``[ \t]+$`` search).  n is small enough that the old code failed in
+# seconds, not minutes.
+SLOW_LINES: list[tuple[str, Callable[[int], str], int]] = [
+    ("backtick-run-then-letter", lambda n: FM + "`" * n + "a\n", 2_000),
+    ("tilde-run-then-letter", lambda n: FM + "~" * n + "a\n", 2_000),
+    ("backtick-only-line", lambda n: FM + "`" * n + "\n", 2_000),
+    ("fence-then-long-closer", lambda n: FM + "```\n" + "`" * n + "\n", 4_000),
+    ("tilde-backtick-alternation", lambda n: FM + "~`" * n + "\n", 1_000),
+    ("fence-run-then-spaced-info", lambda n: FM + "`" * n + " a b\n" + "`" * n + "\n", 2_000),
+    ("table-separator", lambda n: FM + "|a|\n" + "|-" * n + "x\n|a|\n", 1_000),
+    ("fm-blank-run", lambda n: "---\nlayout: post\ntitle: a" + " " * n + "b\ncategory: C\n---\n\ntext\n", 4_000),
+    ("fm-tab-run", lambda n: "---\nlayout: post\ntitle: a" + "\t" * n + "b\ncategory: C\n---\n\ntext\n", 4_000),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "n"), SLOW_LINES, ids=[s[0] for s in SLOW_LINES])
+def test_hostile_line_is_linear(name: str, build: Callable[[int], str], n: int) -> None:
+    """8x the line costs about 8x the CPU time (limit 20x); a quadratic path costs 64x."""
+    _assert_linear(name, build, n, 8, 20)
+
+
+def test_fence_run_gives_characters_back_to_the_info_string() -> None:
+    """The answers of the per-segment fence search, as kramdown gives them."""
+    from mdnorm._parser import parse_blocks
+
+    def fenced(src: str) -> list[tuple[str, str | None]]:
+        return [
+            (t["marker"], t.get("attrs", {}).get("info"))
+            for t in parse_blocks(src)
+            if t["type"] == "block_code" and t.get("style") == "fenced"
+        ]
+
+    assert fenced("`````\ncode\n```\n") == [("```", "``")]  # the longest run a later line closes
+    assert fenced("````ruby\ncode\n``````\n") == [("````", "ruby")]  # a longer closer closes
+    assert fenced("``~~~\ncode\n``~~\n") == [("``~~", "~")]  # head ``, then a run of ~
+    assert fenced("``~~~\ncode\n`~~~\n") == []  # another head never closes it
+    assert fenced("~~~~ a\ncode\n~~~\n") == []  # the info string would be two words
+    assert fenced("~~~ a\ncode\n~~~\n") == [("~~~", "a")]
+    assert fenced("`~`~`~\nx\n`~`~\n`~`~`~~\n") == [("`~`~`~", None)]
 
 
 def test_deep_nesting_never_raises_recursion_error() -> None:

@@ -238,11 +238,11 @@ def test_junit_without_paths_uses_the_diagnostics() -> None:
     assert [c.get("name") for c in root.iter("testcase")] == ["_posts/a.md", "_posts/b c.md"]
 
 
-def test_junit_escapes_and_drops_invalid_characters() -> None:
+def test_junit_escapes_characters_xml_cannot_hold() -> None:
     d = Diagnostic("a&b<c>.md", 1, 1, "LE001", 'quote " and \x0c form feed & <tag>')
     root = ET.fromstring(render("junit", [d]))
     failure = next(root.iter("failure"))
-    assert failure.get("message") == '1:1: LE001 quote " and \ufffd form feed & <tag>'
+    assert failure.get("message") == '1:1: LE001 quote " and \\x0c form feed & <tag>'
     assert next(root.iter("testcase")).get("name") == "a&b<c>.md"
 
 
@@ -321,3 +321,82 @@ def test_progress_close_without_drawing_writes_nothing() -> None:
     stream = FakeTTY()
     Progress(100, stream).close()
     assert stream.getvalue() == ""
+
+
+# --- hostile paths and messages ---------------------------------------------------------------------
+
+# a file name that forges workflow commands, a YAML value that clears the screen,
+# a right-to-left override, and a byte that is not UTF-8 (as os.fsdecode gives it)
+FORGED = "_posts/b\n::error file=_config.yml,line=1::Injected\n::stop-commands::x\n.md"
+CLEARS = "unknown layout '\x1b[2J\x1b[H\x1b[32mAll checks passed!\x1b[0m\x1b[8m'"
+HOSTILE = [
+    Diagnostic(FORGED, 7, 3, "WS001", "trailing whitespace", Fix.safe(Edit(1, 2, ""))),
+    Diagnostic("_posts/a.md", 2, 1, "FM005", CLEARS),
+    Diagnostic("_posts/x\u202egpj.md", 1, 1, "FM001", "no front matter \u0085 \u009b31m"),
+    Diagnostic(os.fsdecode(b"_posts/c\xff.md"), 1, 1, "FM001", "no front matter"),
+]
+
+
+def test_printable_escapes_what_a_terminal_or_log_reader_acts_on() -> None:
+    from mdnorm.report import printable
+
+    assert printable("a\nb\r\tc\x1b[2J\x00\x7f") == "a\\nb\\r\\tc\\x1b[2J\\x00\\x7f"
+    assert printable("\u0085\u009b \u202e\u2066\u200f \u2028") == "\\x85\\x9b \\u202e\\u2066\\u200f \\u2028"
+    assert printable(os.fsdecode(b"c\xff\xfe.md")) == "c\\xff\\xfe.md"  # the file's real bytes
+    assert printable("深度学习 café C:\\posts\\a.md 😀") == "深度学习 café C:\\posts\\a.md 😀"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_line_formats_print_each_diagnostic_on_one_safe_line(fmt: str) -> None:
+    out = render(fmt, HOSTILE)
+    assert len(out.splitlines()) == len(HOSTILE)
+    own = "::error file=" if fmt == "github" else "_posts/"
+    assert all(line.startswith(own) for line in out.splitlines())  # nothing forged
+    for bad in ("\x1b", "\x85", "\x9b", "\u202e", "\r"):
+        assert bad not in out
+    out.encode("utf-8")  # no lone surrogate: every UTF-8 stream takes it
+    assert "c\\xff.md" in out
+
+
+def test_text_shows_escapes_in_place_of_the_characters() -> None:
+    lines = render("text", HOSTILE).splitlines()
+    assert lines[0].startswith("_posts/b\\n::error file=_config.yml,line=1::Injected\\n::stop-commands::x\\n.md:7:3:")
+    assert lines[1].endswith("unknown layout '\\x1b[2J\\x1b[H\\x1b[32mAll checks passed!\\x1b[0m\\x1b[8m'")
+    assert lines[2].startswith("_posts/x\\u202egpj.md:1:1: FM001 no front matter \\x85 \\x9b31m")
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_json_formats_carry_the_real_names_losslessly(fmt: str, sarif_validator: jsonschema.Draft7Validator) -> None:
+    out = render(fmt, HOSTILE)
+    out.encode("utf-8")
+    for bad in ("\x1b", "\x85", "\x9b", "\u202e"):
+        assert bad not in out  # escaped as \uXXXX: safe to cat
+    data = json.loads(out)
+    if fmt == "json":
+        assert [d["path"] for d in data] == [d.path for d in HOSTILE]
+        assert [d["message"] for d in data] == [d.message for d in HOSTILE]
+    else:
+        assert list(sarif_validator.iter_errors(data)) == []
+        results = data["runs"][0]["results"]
+        assert [r["message"]["text"] for r in results] == [d.message for d in HOSTILE]
+        uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+        assert uris[3] == "_posts/c%FF.md"  # the byte itself, percent-encoded
+        assert uris[0].startswith("_posts/b%0A%3A%3Aerror%20file%3D_config.yml%2Cline%3D1%3A%3AInjected%0A")
+
+
+def test_junit_stays_valid_xml_with_escaped_names() -> None:
+    out = render("junit", HOSTILE, paths=tuple(d.path for d in HOSTILE))
+    out.encode("utf-8")
+    root = ET.fromstring(out)
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert names[3] == "_posts/c\\xff.md"
+    assert names[0] == "_posts/b\\n::error file=_config.yml,line=1::Injected\\n::stop-commands::x\\n.md"
+    assert "\\x1b[2J" in (list(root.iter("failure"))[1].get("message") or "")
+
+
+def test_progress_line_escapes_the_path() -> None:
+    stream = FakeTTY()
+    bar = Progress(2, stream, clock=lambda: 0.0)
+    bar.advance("a\x1b[2J\n::error::x.md")
+    assert "\x1b" not in stream.getvalue() and "\n" not in stream.getvalue()
+    assert "a\\x1b[2J\\n::error::x.md" in stream.getvalue()

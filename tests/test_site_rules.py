@@ -145,3 +145,24 @@ def test_fm006_keeps_a_comment_on_the_category_line(tmp_path: Path) -> None:
     _run(tmp_path, "--select", "FM006", "--fix", "--unsafe-fixes", "_posts/")
     text = (folder / "2019-1-3-c.md").read_text(encoding="utf-8")
     assert "category: Deep Learning  # TODO: merge with ML? keep this note\n" in text
+
+
+def test_fm006_on_a_value_with_a_long_run_of_blanks_is_linear(tmp_path: Path) -> None:
+    """The value is found with rstrip: a ``(.*?)([ \\t]*)$`` regex was quadratic in the run."""
+    from support import best_time
+
+    posts = {"2019-1-1-a.md": _post("a b"), "2019-1-2-b.md": _post("a b")}
+    folder = _site(tmp_path, posts)
+    variant = folder / "2019-1-3-c.md"
+
+    def cost(n: int) -> float:
+        variant.write_text(_post("a" + " " * n + "b"), encoding="utf-8")
+
+        def work() -> None:
+            code, lines = _run(tmp_path, "--no-cache", "--select", "FM006", "_posts/2019-1-3-c.md")
+            assert code == 1 and lines[0].startswith("_posts/2019-1-3-c.md:4:11: FM006"), lines
+
+        return best_time(work, 3)
+
+    small, large = cost(4_000), cost(32_000)
+    assert large / max(small, 1e-3) < 20, f"8x the blanks took {large / max(small, 1e-3):.1f}x the CPU time"

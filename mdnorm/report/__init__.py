@@ -2,11 +2,19 @@
 
 A reporter turns diagnostics into text; it never decides exit codes or reads
 files.  ``FORMATS`` maps an ``--output-format`` name to its module name.
+
+Paths and messages are the user's data: a file name may hold newlines, a YAML
+value an ESC sequence.  Printed raw, they clear a terminal or forge the
+``::error`` lines a CI runner obeys.  Every line that mdnorm prints for a
+terminal or a log goes through :func:`printable`; JSON output goes through
+:func:`json_text`.
 """
 
 from __future__ import annotations
 
 import importlib
+import json as _json  # (``json`` here is the submodule mdnorm.report.json once imported)
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -27,6 +35,52 @@ class Summary(NamedTuple):
 
 
 Render = Callable[[list[Diagnostic], Summary], str]
+
+# What a terminal or a log reader may act on or hide: C0 and C1 controls, DEL,
+# bidirectional overrides and isolates (U+202E turns "gpj.md" round), line and
+# paragraph separators, the non-characters XML refuses, and lone surrogates (a
+# non-UTF-8 byte of a file name, which no UTF-8 stream can even encode).
+_UNSAFE_CHARS = r"\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+_UNPRINTABLE = re.compile(rf"[\x00-\x1f{_UNSAFE_CHARS}]")
+# json.dumps already escapes C0 controls; the rest of the set stays raw with ensure_ascii=False
+_JSON_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    named = _NAMED.get(c)
+    if named is not None:
+        return named
+    n = ord(c)
+    if 0xDC80 <= n <= 0xDCFF:  # os.fsdecode's stand-in for the byte n - 0xDC00
+        return f"\\x{n - 0xDC00:02x}"
+    return f"\\x{n:02x}" if n <= 0xFF else f"\\u{n:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal or in a CI log: one line, nothing hidden.
+
+    Each character a terminal or log reader could act on (see ``_UNSAFE_CHARS``,
+    plus C0 controls such as newline and ESC) becomes a backslash escape:
+    ``\\n``, ``\\x1b``, ``\\u202e``; a byte of a non-UTF-8 file name becomes
+    ``\\xff``.  Everything else, non-ASCII text included, is kept.  The one
+    function every text-like output uses (text, statistics, progress, ``--diff``
+    and ``--check`` headers, error lines).
+    """
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def json_text(value: object) -> str:
+    """``value`` as indented JSON that any UTF-8 reader accepts and any terminal shows safely.
+
+    Non-ASCII text stays readable; the characters of ``_UNSAFE_CHARS`` become
+    ``\\uXXXX`` escapes, lossless: a lone surrogate (a non-UTF-8 byte of a file
+    name) loads back as the same string, which ``os.fsencode`` turns into the
+    file's real name.
+    """
+    text = _json.dumps(value, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def get(name: str) -> Render:

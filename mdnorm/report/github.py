@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from mdnorm.diagnostic import Diagnostic
-from mdnorm.report import Summary
+from mdnorm.report import Summary, printable
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # the runner's own escapes for what it reads (CR and LF stay line breaks in the
+    # annotation), then printable for any other control or a non-UTF-8 byte
+    return printable(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_prop(s: str) -> str:

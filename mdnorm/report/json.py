@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from mdnorm.diagnostic import Diagnostic
-from mdnorm.report import Summary
+from mdnorm.report import Summary, json_text
 
 
 def to_dict(d: Diagnostic) -> dict[str, object]:
@@ -30,4 +28,4 @@ def to_dict(d: Diagnostic) -> dict[str, object]:
 
 
 def render(diagnostics: list[Diagnostic], summary: Summary) -> str:
-    return json.dumps([to_dict(d) for d in diagnostics], ensure_ascii=False, indent=2) + "\n"
+    return json_text([to_dict(d) for d in diagnostics])

@@ -7,18 +7,16 @@ file.  ``failures`` counts the files that failed, as JUnit counts test cases.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from mdnorm.diagnostic import Diagnostic
-from mdnorm.report import Summary
-
-# characters XML 1.0 cannot hold, even escaped
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from mdnorm.report import Summary, printable
 
 
 def _clean(s: str) -> str:
-    return _INVALID_XML.sub("\ufffd", s)
+    """XML 1.0 cannot hold control characters or lone surrogates (a non-UTF-8
+    byte of a file name), even escaped: they become ``\\x1b``, ``\\xff``..."""
+    return printable(s)
 
 
 def render(diagnostics: list[Diagnostic], summary: Summary) -> str:

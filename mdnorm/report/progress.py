@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
+from mdnorm.report import printable
+
 MIN_FILES = 50
 _INTERVAL = 0.1
 
@@ -62,7 +64,7 @@ class Progress:
             return
         self._last = now
         digits = len(str(self.total))
-        line = f"[{self.done:>{digits}}/{self.total}] {path}"
+        line = f"[{self.done:>{digits}}/{self.total}] {printable(path)}"
         width = self._width()
         if len(line) > width:
             line = line[: width - 1] + "…"

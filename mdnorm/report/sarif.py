@@ -9,26 +9,29 @@ has one, the fix as replacements on the file's text.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 from urllib.parse import quote
 
 from mdnorm import __version__
 from mdnorm.diagnostic import Diagnostic, Fix
-from mdnorm.report import Summary
+from mdnorm.report import Summary, json_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/mdnorm/"
 
 
 def _uri(path: str) -> str:
-    """A URI reference for ``path``: relative paths stay relative (with ``/``)."""
+    """A URI reference for ``path``: relative paths stay relative (with ``/``).
+
+    Quoted from the name's bytes, so a non-UTF-8 byte becomes ``%FF`` (its real
+    value) rather than an error.
+    """
     if os.path.isabs(path):
         from pathlib import Path
 
         return Path(path).as_uri()
-    return quote(path.replace(os.sep, "/"), safe="/")
+    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/")
 
 
 def _rules() -> list[dict[str, Any]]:
@@ -117,4 +120,4 @@ def to_log(diagnostics: list[Diagnostic], summary: Summary) -> dict[str, Any]:
 
 
 def render(diagnostics: list[Diagnostic], summary: Summary) -> str:
-    return json.dumps(to_log(diagnostics, summary), ensure_ascii=False, indent=2) + "\n"
+    return json_text(to_log(diagnostics, summary))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mdnorm.diagnostic import Diagnostic
-from mdnorm.report import Summary
+from mdnorm.report import Summary, printable
 
 
 def _fixable(d: Diagnostic, unsafe: bool) -> bool:
@@ -16,7 +16,7 @@ def render(diagnostics: list[Diagnostic], summary: Summary) -> str:
     red = (lambda s: f"\x1b[31m{s}\x1b[0m") if summary.color else (lambda s: s)
     for d in diagnostics:
         mark = " [*]" if summary.show_fixes and _fixable(d, summary.unsafe_fixes) else ""
-        lines.append(f"{bold(d.path)}:{d.line}:{d.column}: {red(d.code)}{mark} {d.message}")
+        lines.append(f"{bold(printable(d.path))}:{d.line}:{d.column}: {red(d.code)}{mark} {printable(d.message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

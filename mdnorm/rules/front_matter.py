@@ -9,7 +9,6 @@ from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document
 from mdnorm.rules import Context, make, rule
 
-_TRAILING = re.compile(r"[ \t]+$")
 _KEY_TAB = re.compile(r"^([A-Za-z_][\w-]*:)(\t+)(?=\S)")
 
 
@@ -147,10 +146,12 @@ def front_matter_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]
     found: list[tuple[int, int, Edit, str]] = []
     for ln in range(1, fm.end):
         line = doc.lines[ln]
-        m = _TRAILING.search(line)
-        if m:
-            start = doc.offset(ln, m.start())
-            found.append((ln, m.start(), Edit(start, start + len(m.group()), ""), "trailing whitespace"))
+        # rstrip, not a ``[ \t]+$`` search: the regex retries from every blank of
+        # a long run that text follows, quadratic in the run's length
+        col = len(line.rstrip(" \t"))
+        if col < len(line):
+            start = doc.offset(ln, col)
+            found.append((ln, col, Edit(start, start + len(line) - col, ""), "trailing whitespace"))
         t = _KEY_TAB.match(line)
         if t:
             start = doc.offset(ln, t.end(1))
