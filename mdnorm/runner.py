@@ -187,16 +187,18 @@ def process_file(
         result.passes = fixed.passes
         result.diagnostics = fixed.remaining
         if mode is Mode.FIX and result.changed and path != "-":
-            from mdnorm.writer import write_atomic
+            from mdnorm.writer import NotFixed, write_atomic
 
             try:
                 new_data = fixed.text.encode("utf-8")
-                write_atomic(path, new_data)
+                # expected: refused if an editor saved the file since it was read; root: no symlink out of it
+                write_atomic(path, new_data, expected=data, root=base.root)
                 result.written = True
                 result.cache_key = _cache_key(path, shown, new_data, cfg, codes)
             except OSError as exc:  # not a bug in mdnorm: IO001, like a file it cannot read
                 result.cache_key = None
-                io001 = Diagnostic(shown, 1, 1, "IO001", f"cannot write: {exc.strerror or exc}; left unchanged")
+                why = f"not fixed: {exc}" if isinstance(exc, NotFixed) else f"cannot write: {exc.strerror or exc}"
+                io001 = Diagnostic(shown, 1, 1, "IO001", f"{why}; left unchanged")
                 result.diagnostics = [io001, *lint_document(doc, ctx, codes)]
                 result.applied = Counter()
         return result
