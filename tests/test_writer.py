@@ -6,6 +6,7 @@ Also its policy for symlinks, hard links, metadata and signals (see ``mdnorm/wri
 from __future__ import annotations
 
 import os
+import signal
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 
 from mdnorm import writer
 from mdnorm.cli import main
+from mdnorm.runner import Terminated, stop_on_signals
 from mdnorm.writer import write_atomic
 
 
@@ -287,3 +289,31 @@ def test_extended_attributes_are_kept(tmp_path: Path) -> None:
         "user.tag": b"keep",
         "user.empty": b"",
     }
+
+
+# -- a signal in the middle of a write waits for its end -----------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+@pytest.mark.parametrize("how", ["kill", "handler"])
+def test_a_signal_during_a_write_ends_the_run_after_it(
+    tmp_path: Path, during_the_write: Callable[[Callable[[], None]], None], how: str
+) -> None:
+    """``kill``: the signal is blocked, then delivered; ``handler``: as when another thread took it."""
+    p = tmp_path / "a.md"
+    p.write_bytes(b"old\n")
+
+    def signal_now() -> None:
+        if how == "kill":
+            os.kill(os.getpid(), signal.SIGTERM)
+        else:
+            handler = signal.getsignal(signal.SIGTERM)
+            assert callable(handler)
+            handler(signal.SIGTERM, None)
+
+    during_the_write(signal_now)
+    with stop_on_signals(), pytest.raises(Terminated) as caught:
+        write_atomic(str(p), b"new\n", expected=b"old\n")
+    assert caught.value.signum == signal.SIGTERM
+    assert p.read_bytes() == b"new\n"
+    assert os.listdir(tmp_path) == ["a.md"]
