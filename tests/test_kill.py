@@ -169,7 +169,10 @@ def _session(sid: int) -> list[int]:
     return alive
 
 
-def _small_tree(root: Path, n: int = 24) -> dict[Path, tuple[str, str]]:
+Tree = dict[Path, tuple[str, str]]  # each post's old and fixed text
+
+
+def _small_tree(root: Path, n: int = 24) -> Tree:
     tree = {}
     for i in range(n):
         p = root / "posts" / (f"p{i:02d}-victim.md" if i == 5 else f"p{i:02d}.md")
@@ -179,27 +182,50 @@ def _small_tree(root: Path, n: int = 24) -> dict[Path, tuple[str, str]]:
     return tree
 
 
-def _run_held(tmp_path: Path, where: str, *args: str) -> tuple[subprocess.Popen[str], Path]:
+def _start_held(tmp_path: Path, where: str, jobs: str) -> tuple[Tree, subprocess.Popen[str], Path, int]:
+    """Start ``mdnorm --fix -j jobs`` on a small tree and wait until ``where`` is inside the victim's write.
+
+    Returns the tree, the process (the leader of its own session), the folder of
+    the flags, and the pid of the process holding the write.
+    """
+    tree = _small_tree(tmp_path)
     flags = tmp_path / "flags"
     flags.mkdir()
-    cmd = [sys.executable, "-c", HELD_WRITE, where, str(flags), "--fix", "--no-cache", "--quiet", *args, "posts"]
+    cmd = [sys.executable, "-c", HELD_WRITE, where, str(flags), "--fix", "--no-cache", "--quiet", "-j", jobs, "posts"]
     proc = subprocess.Popen(
         cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
-    return proc, flags
+    try:
+        _until("the victim's write held", lambda: (flags / "in-write").exists() or proc.poll() is not None)
+        assert proc.poll() is None, proc.communicate(timeout=60)
+        return tree, proc, flags, int((flags / "in-write").read_text())
+    except BaseException:
+        (flags / "release").touch()
+        _reap(proc)
+        raise
 
 
-def _check_the_aftermath(
-    tmp_path: Path, proc: subprocess.Popen[str], tree: dict[Path, tuple[str, str]], code: int, message: str
-) -> None:
+def _reap(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """Wait for the run and every process of its session; kill what is left after the limit."""
     try:
         out, err = proc.communicate(timeout=60)
         _until("every process of the run gone", lambda: not _session(proc.pid), limit=30)
     finally:
         for pid in _session(proc.pid):  # a failed test leaves nothing running either
             os.kill(pid, signal.SIGKILL)
-    assert proc.returncode == code, out + err
-    assert err.strip() == message, err
+        if proc.poll() is None:
+            proc.communicate(timeout=60)
+    return out, err
+
+
+def _check_the_aftermath(
+    tmp_path: Path, proc: subprocess.Popen[str], tree: Tree, code: int | None, message: str | None
+) -> None:
+    """Every process gone, the exit code and message, every post old or new, the held write done, no ``.tmp``."""
+    out, err = _reap(proc)
+    if code is not None:
+        assert proc.returncode == code, out + err
+        assert err.strip() == message, err
     for path, (old, new) in tree.items():
         assert path.read_text(encoding="utf-8") in (old, new), path
     victim = tmp_path / "posts" / "p05-victim.md"
@@ -226,15 +252,10 @@ def test_a_signal_stops_the_pool_and_its_workers_with_nothing_half_done(tmp_path
     write was not cut short, not that it was lucky.
     """
     signum, group, code, message = CASES[case]
-    tree = _small_tree(tmp_path)
-    proc, flags = _run_held(tmp_path, "worker", "-j", "2")
+    tree, proc, flags, worker = _start_held(tmp_path, "worker", "2")
     try:
-        _until("a worker inside the write", lambda: (flags / "in-write").exists() or proc.poll() is not None)
-        assert proc.poll() is None, proc.communicate(timeout=60)
-        worker = int((flags / "in-write").read_text())
         (os.killpg if group else os.kill)(proc.pid, signum)
         _until("SIGTERM waiting for the write to end", lambda: _pending(worker, signal.SIGTERM))
-        (flags / "release").touch()
     finally:
         (flags / "release").touch()
         _check_the_aftermath(tmp_path, proc, tree, code, message)
@@ -244,22 +265,14 @@ def test_a_signal_stops_the_pool_and_its_workers_with_nothing_half_done(tmp_path
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_during_a_serial_write_waits_for_its_end(tmp_path: Path, signum: signal.Signals) -> None:
     """``-j 1``: the signal that used to leave a ``.mdnorm-*.tmp`` waits for the rename."""
-    tree = _small_tree(tmp_path)
-    proc, flags = _run_held(tmp_path, "parent", "-j", "1")
+    tree, proc, flags, _ = _start_held(tmp_path, "parent", "1")
     try:
-        _until("the run inside the write", lambda: (flags / "in-write").exists() or proc.poll() is not None)
-        assert proc.poll() is None, proc.communicate(timeout=60)
         proc.send_signal(signum)
         _until(f"{signum.name} waiting for the write to end", lambda: _pending(proc.pid, signum))
     finally:
         (flags / "release").touch()
-        _check_the_aftermath(
-            tmp_path,
-            proc,
-            tree,
-            128 + signum,
-            "mdnorm: interrupted" if signum == signal.SIGINT else f"mdnorm: stopped by {signum.name}",
-        )
+        message = "mdnorm: interrupted" if signum == signal.SIGINT else f"mdnorm: stopped by {signum.name}"
+        _check_the_aftermath(tmp_path, proc, tree, 128 + signum, message)
     written = [p.name for p, (old, _new) in tree.items() if p.read_text(encoding="utf-8") != old]
     assert written == [f"p{i:02d}.md" for i in range(5)] + ["p05-victim.md"]  # the run stopped right there
 
@@ -267,28 +280,14 @@ def test_a_signal_during_a_serial_write_waits_for_its_end(tmp_path: Path, signum
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> None:
     """No handler runs on SIGKILL: the kernel (PR_SET_PDEATHSIG) tells the workers, after their write."""
-    tree = _small_tree(tmp_path)
-    proc, flags = _run_held(tmp_path, "worker", "-j", "2")
+    tree, proc, flags, worker = _start_held(tmp_path, "worker", "2")
     try:
-        _until("a worker inside the write", lambda: (flags / "in-write").exists() or proc.poll() is not None)
-        assert proc.poll() is None, proc.communicate(timeout=60)
-        worker = int((flags / "in-write").read_text())
         proc.kill()
         proc.wait(timeout=60)
         _until("the parent's death announced to the worker", lambda: _pending(worker, signal.SIGTERM))
     finally:
         (flags / "release").touch()
-        try:
-            _until("every process of the run gone", lambda: not _session(proc.pid), limit=30)
-        finally:
-            for pid in _session(proc.pid):
-                os.kill(pid, signal.SIGKILL)
-            proc.communicate(timeout=60)
-    for path, (old, new) in tree.items():
-        assert path.read_text(encoding="utf-8") in (old, new), path
-    victim = tmp_path / "posts" / "p05-victim.md"
-    assert victim.read_text(encoding="utf-8") == tree[victim][1]
-    assert not [p for p in (tmp_path / "posts").iterdir() if p.name.endswith(".tmp")]
+        _check_the_aftermath(tmp_path, proc, tree, None, None)
 
 
 ORPHAN = """
