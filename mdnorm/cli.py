@@ -4,11 +4,15 @@ It turns options into a run, hands results to a reporter and returns the exit
 code.  Exit codes: 0 no problems (or all fixed); 1 problems found, or files that
 ``--diff``/``--check`` would change; 2 usage or configuration error, or a path
 that does not exist; 3 an internal error in at least one file (the other files
-were still processed) or in mdnorm itself; 130 interrupted.
+were still processed) or in mdnorm itself; 130 interrupted (SIGINT, Ctrl-C);
+128 + N stopped by signal N (143 SIGTERM, 129 SIGHUP).  Each signal ends the run
+the same way: the pool's workers are stopped and joined, a write under way is
+finished, every file is old or new and no temporary file is left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections import Counter
@@ -106,11 +110,20 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     add = opts.get("add_baseline")
     if add and not add.endswith(".json"):  # ``--add-baseline posts/``: a path, not the FILE
         paths, opts["add_baseline"] = (*paths, add), ""
+    from mdnorm.runner import Terminated, stop_on_signals
+
     try:
-        code = _run(list(paths) or ["."], **opts)
+        with stop_on_signals():
+            code = _run(list(paths) or ["."], **opts)
     except KeyboardInterrupt:
         click.echo("mdnorm: interrupted", err=True)
         code = EXIT_INTERRUPTED
+    except Terminated as exc:  # SIGTERM, SIGHUP: stopped as cleanly as Ctrl-C, the shell's 128 + N
+        import signal
+
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            click.echo(f"mdnorm: stopped by {signal.Signals(exc.signum).name}", err=True)
+        code = 128 + exc.signum
     except BrokenPipeError:
         # the reader went away (``mdnorm posts/ | head``): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)

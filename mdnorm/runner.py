@@ -8,12 +8,13 @@ set: either way the run goes on with the other files.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import errno
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,6 +29,8 @@ from mdnorm.resultcache import Answer, Entry, ResultCache, evaluate
 from mdnorm.rules import Context
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from mdnorm.linkindex import SiteIndex
     from mdnorm.online import OnlineFacts
     from mdnorm.store import Store
@@ -200,14 +203,16 @@ def process_file(
         result.passes = fixed.passes
         result.diagnostics = fixed.remaining
         if mode is Mode.FIX and result.changed and path != "-":
-            from mdnorm.writer import write_atomic
+            from mdnorm.writer import NotFixed, write_atomic
 
             try:
                 new_data = fixed.text.encode("utf-8")
-                write_atomic(path, new_data)
+                # expected: refused if an editor saved the file since it was read; root: no symlink out of it
+                write_atomic(path, new_data, expected=data, root=base.root)
                 result.written = True
             except OSError as exc:  # not a bug in mdnorm: IO001, like a file it cannot read
-                io001 = Diagnostic(shown, 1, 1, "IO001", f"cannot write: {exc.strerror or exc}; left unchanged")
+                why = f"not fixed: {exc}" if isinstance(exc, NotFixed) else f"cannot write: {exc.strerror or exc}"
+                io001 = Diagnostic(shown, 1, 1, "IO001", f"{why}; left unchanged")
                 result.diagnostics = [io001, *lint_document(doc, ctx, codes)]
                 result.applied = Counter()
         return result
@@ -241,19 +246,123 @@ def _worker(args: _Args) -> FileResult:
     return process_file(path, cfg, mode, unsafe, keys=keys, site_ref=ref, online=online)
 
 
-def _worker_init(sites: dict[str, SiteIndex], online: dict[str, OnlineFacts]) -> None:
-    """Take the run's shared facts, and leave Ctrl-C to the parent, which stops the pool.
+def _worker_init(parent: int, sites: dict[str, SiteIndex], online: dict[str, OnlineFacts]) -> None:
+    """Take the run's shared facts; leave SIGINT and SIGHUP to the parent, keep SIGTERM's
+    default, and die with the parent.
 
-    A terminal sends SIGINT to every process of the group; workers that raised
-    KeyboardInterrupt printed a traceback each.  SIGTERM keeps its default (the
-    pool's terminate() relies on it: a Python-level handler cannot run while a
-    worker waits on the task queue's lock, and the parent's join then hangs).
+    A terminal sends SIGINT (and SIGHUP when it closes) to every process of the
+    group; workers that raised KeyboardInterrupt printed a traceback each, and
+    the parent stops the pool anyway.  SIGTERM keeps (is given back, as the
+    parent's handlers are inherited through fork) its default action: the
+    parent stops workers with it, and a Python-level handler cannot run while a
+    worker waits on the task queue's lock, so the parent's join would hang.  A
+    worker in the middle of a write holds it until the write is done (see
+    ``writer.uninterrupted``), so it never leaves a temporary file.  The pool is
+    started with these signals blocked; they are unblocked here, once set.
     """
     import signal
+
+    from mdnorm import writer
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _SHARED["sites"] = sites
     _SHARED["online"] = online
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, writer.SIGNALS)
+
+
+def _die_with_parent(parent: int, use_prctl: bool = True) -> None:
+    """SIGTERM this process when ``parent`` dies, however it dies (SIGKILL included).
+
+    An orphaned worker would go on fixing the files of its queue and then wait
+    for work forever.  On Linux the kernel does it (``PR_SET_PDEATHSIG``; it
+    fires when the thread that forked us ends, and the pool is started from the
+    main thread).  Elsewhere, or if that fails, a thread polls the parent's pid
+    twice a second.  SIGTERM, not SIGKILL, so that a write under way is finished.
+    """
+    import signal
+
+    armed = False
+    if use_prctl and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            armed = ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if not armed:
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), name="mdnorm-watch-parent", daemon=True).start()
+    if os.getppid() != parent:  # it died before we were armed
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _watch_parent(parent: int) -> None:
+    import signal
+    import time
+
+    from mdnorm import writer
+
+    if hasattr(signal, "pthread_sigmask"):  # the signal must reach the main thread, which holds it during a write
+        signal.pthread_sigmask(signal.SIG_BLOCK, writer.SIGNALS)
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP ended the run (SIGINT raises KeyboardInterrupt); the exit code is 128 + signum.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception``
+    turns it into a per-file error and the run goes on.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Inside the block, SIGINT raises KeyboardInterrupt and SIGTERM, SIGHUP raise :class:`Terminated`.
+
+    SIGTERM's default would end the parent at once and orphan the pool's
+    workers; as an exception it unwinds the run like Ctrl-C: the pool is
+    stopped and joined, and every file is old or new (a write under way is
+    finished first: :func:`mdnorm.writer.hold`).  A signal the run was started
+    with ignored (``nohup``, a background job) stays ignored.
+    """
+    import signal
+
+    from mdnorm import writer
+
+    def handler(signum: int, frame: object) -> None:
+        if writer.hold(signum):
+            return
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(signum)
+
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        for sig in writer.SIGNALS:
+            old = signal.getsignal(sig)
+            if old != signal.SIG_IGN:
+                signal.signal(sig, handler)
+                previous[sig] = old if old is not None else signal.SIG_DFL
+    except ValueError:  # not the main thread: handlers cannot be set, leave the defaults
+        pass
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            signal.signal(sig, before)
 
 
 def _jobs(requested: int | None, todo: int) -> int:
@@ -460,19 +569,23 @@ def _run_pool(
     The site indexes are built before, so the workers inherit them instead of
     each building its own.  A worker that dies (killed, out of memory) breaks
     the pool instead of hanging it; what it left undone is returned, for this
-    process to finish.  On Ctrl-C the queued work is cancelled and the files
-    being written are finished (writes are atomic either way).
+    process to finish.  On a signal (:func:`stop_on_signals`) the queued work is
+    cancelled and the workers are stopped: the files being written are finished
+    first, and no temporary file is left.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    from mdnorm import writer
+
     done: set[int] = set()
-    ex = ProcessPoolExecutor(
-        n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init, initargs=(sites, online)
-    )
+    ctx = multiprocessing.get_context("fork")
+    ex = ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), sites, online))
     try:
-        for i, r in zip(todo, ex.map(_worker, args, chunksize=8), strict=True):
+        with writer.uninterrupted():  # workers (and the pool's threads) start with the signals blocked
+            mapped = ex.map(_worker, args, chunksize=8)
+        for i, r in zip(todo, mapped, strict=True):
             results[i] = r
             done.add(i)
             if on_done is not None:
@@ -480,10 +593,28 @@ def _run_pool(
     except BrokenProcessPool:
         pass
     except BaseException:
-        ex.shutdown(wait=True, cancel_futures=True)
+        _stop_pool(ex)
         raise
     ex.shutdown(wait=True)
     return [i for i in todo if i not in done]
+
+
+def _stop_pool(ex: ProcessPoolExecutor) -> None:
+    """Stop the workers now (SIGTERM; one in the middle of a write finishes it first) and join them.
+
+    Letting them finish their chunk of files instead could take minutes on a
+    big post, longer than a service manager waits after SIGTERM.  The pool then
+    sees its workers gone, fails what was pending, and joins them; signals that
+    arrive meanwhile wait until that is done.  ``_processes`` is private, but
+    present in every Python this runs on (3.14 adds ``terminate_workers()``).
+    """
+    from mdnorm import writer
+
+    with writer.uninterrupted():
+        for proc in list((getattr(ex, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError):
+                proc.terminate()
+        ex.shutdown(wait=True, cancel_futures=True)
 
 
 def _mp_methods() -> list[str]:
