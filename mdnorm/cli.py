@@ -348,7 +348,7 @@ def _run(
         n, m = sum(sum(r.applied.values()) for r in done), len(done)
         status.write(f"Fixed {n} problem{'s' if n != 1 else ''} in {m} file{'s' if m != 1 else ''}.\n")
     if mode is Mode.DIFF:
-        from mdnorm.fix import unified_diff
+        from mdnorm.fixer import unified_diff
 
         for r in changed:
             assert r.old_text is not None and r.new_text is not None

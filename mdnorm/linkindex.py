@@ -78,13 +78,6 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-class FirstUse(NamedTuple):
-    """Where a URL (by its normalised key) is listed first, and by the next other post."""
-
-    first: tuple[SitePost, int]
-    second: tuple[SitePost, int] | None
-
-
 class SiteIndex:
     """All posts of one site, with the lookups the site-wide rules need."""
 
@@ -92,6 +85,7 @@ class SiteIndex:
         self.root = root
         self._prefix = os.path.join(root, "")
         self.posts = dict(posts)
+        self._uses_cache: dict[str, dict[str, list[tuple[SitePost, int]]]] = {}
         #: how the index was built: posts parsed, posts taken from the store
         self.parsed = parsed
         self.reused = reused
@@ -105,51 +99,50 @@ class SiteIndex:
         return os.path.relpath(full, self.root).replace(os.sep, "/")
 
     @cached_property
-    def _owners(self) -> dict[str, tuple[str, ...]]:
-        """Coarse URL key -> the first two posts that list it (enough to tell "another post")."""
-        out: dict[str, tuple[str, ...]] = {}
-        for post in self.posts.values():
-            for e in post.facts.entries:
-                have = out.get(e.coarse, ())
-                if post.rel not in have and len(have) < 2:
-                    out[e.coarse] = (*have, post.rel)
+    def _by_coarse(self) -> dict[str, list[SitePost]]:
+        """Coarse URL key -> the posts that list a URL with it, earliest first."""
+        out: dict[str, list[SitePost]] = {}
+        for post in sorted(self.posts.values(), key=lambda p: p.order):
+            for coarse in dict.fromkeys(e.coarse for e in post.facts.entries):
+                out.setdefault(coarse, []).append(post)
         return out
 
     def listed_elsewhere(self, rel: str, coarse: str) -> bool:
         """False when no post but ``rel`` can list a URL with this ``urls.coarse_key``."""
-        return any(r != rel for r in self._owners.get(coarse, ()))
+        return any(p.rel != rel for p in self._by_coarse.get(coarse, ()))
 
-    @cached_property
-    def first_use(self) -> dict[str, FirstUse]:
-        """For each normalised URL key whose coarse key two posts list, the earliest post
-        (and the next different post) listing it."""
-        out: dict[str, FirstUse] = {}
-        owners = self._owners
-        for post in sorted(self.posts.values(), key=lambda p: p.order):
-            seen: set[str] = set()
-            for e in post.facts.entries:
-                if len(owners.get(e.coarse, ())) < 2:
-                    continue
-                key = urls.normalize(e.url)
-                if key in seen:
-                    continue
-                seen.add(key)
-                cur = out.get(key)
-                if cur is None:
-                    out[key] = FirstUse((post, e.line), None)
-                elif cur.second is None:
-                    out[key] = FirstUse(cur.first, (post, e.line))
-        return out
+    def _uses(self, coarse: str) -> dict[str, list[tuple[SitePost, int]]]:
+        """Normalised URL key -> (post, line) of its first use in each post, earliest post first.
 
-    def earlier_listing(self, rel: str, order: Order, key: str) -> tuple[SitePost, int] | None:
-        """The earliest *other* post listing ``key`` when it comes before ``order``."""
-        use = self.first_use.get(key)
-        if use is None:
-            return None
-        cand = use.first if use.first[0].rel != rel else use.second
-        if cand is None or cand[0].order >= order:
-            return None
-        return cand
+        Computed per coarse key on demand: only URLs that two posts may share are
+        ever normalised (``urls.normalize`` parses the URL).
+        """
+        got = self._uses_cache.get(coarse)
+        if got is None:
+            got = {}
+            for post in self._by_coarse.get(coarse, ()):
+                seen: set[str] = set()
+                for e in post.facts.entries:
+                    if e.coarse != coarse:
+                        continue
+                    key = urls.normalize(e.url)
+                    if key not in seen:
+                        seen.add(key)
+                        got.setdefault(key, []).append((post, e.line))
+            self._uses_cache[coarse] = got
+        return got
+
+    def earlier_listing(self, rel: str, order: Order, key: str, coarse: str) -> tuple[SitePost, int] | None:
+        """The earliest *other* post listing ``key`` (whose coarse key is ``coarse``), if before ``order``.
+
+        The post at ``rel`` may be in the index with other content (the text being
+        fixed, an editor's buffer): its own entries are never counted.
+        """
+        for post, line in self._uses(coarse).get(key, ()):
+            if post.rel == rel:
+                continue
+            return (post, line) if post.order < order else None
+        return None
 
     @cached_property
     def categories(self) -> dict[str, Counter[str]]:

@@ -99,12 +99,6 @@ def read_source(path: str, cfg: Config, stdin: bytes | None = None) -> bytes | s
         return f"cannot read: {exc.strerror or exc}"
 
 
-def _layouts(path: str, cfg: Config) -> frozenset[str] | None:
-    if cfg.fm_layouts is not None:
-        return frozenset(cfg.fm_layouts)
-    return site.layouts_for(site.folder_of(path) if path != "-" else os.getcwd())
-
-
 def _traceback() -> str:
     import traceback  # only when something went wrong: it costs ~6 ms at start-up
 
@@ -146,7 +140,7 @@ def process_file(
     entry made from the very bytes it linted.  In fix modes ``site_ref`` carries
     the site index, so the site-wide rules take part in the fix.
     """
-    from mdnorm.lint import codes_for, lint_document
+    from mdnorm.linter import codes_for, lint_document
     from mdnorm.rules import Context
 
     shown = display or path
@@ -159,7 +153,7 @@ def process_file(
             if "IO001" in codes:
                 result.diagnostics = [Diagnostic(shown, 1, 1, "IO001", data)]
             return result
-        layouts = _layouts(path, cfg)
+        layouts = site.layouts_of(path, cfg)
         if mode is Mode.LINT:
             want_facts = site_ref is not None
 
@@ -189,7 +183,7 @@ def process_file(
         index = site_ref.site_index if site_ref is not None else None
         rel = site_ref.rel if site_ref is not None and index is not None else None
         ctx = Context(cfg, layouts, site=index, online=online, rel=rel)
-        from mdnorm.fix import FixError, fix_document
+        from mdnorm.fixer import FixError, fix_document
 
         try:
             fixed = fix_document(doc, ctx, codes, unsafe=unsafe)
@@ -400,7 +394,7 @@ def run_files(
     run learnt is written to the store once, at the end.
     """
     from mdnorm.linkindex import build
-    from mdnorm.lint import lint_site
+    from mdnorm.linter import lint_site
 
     store = _open_store(cfg) if use_cache and cfg.cache else None
     memo: ResultCache | None = None
@@ -491,7 +485,7 @@ class _Plan(NamedTuple):
 
 
 def _plan(path: str, base: Config) -> _Plan:
-    from mdnorm.lint import codes_for
+    from mdnorm.linter import codes_for
     from mdnorm.rules import site_codes
 
     if path == "-":
@@ -521,13 +515,13 @@ def _answered(
     counts when nothing in it is fixable (the file would not change); the
     site-wide rules are evaluated here on the remembered facts.
     """
-    from mdnorm.lint import lint_site
+    from mdnorm.linter import lint_site
 
     try:
         data = read_source(path, p.cfg)
         if isinstance(data, str):
             return None
-        inputs = _inputs(p.cfg, p.codes, _layouts(path, p.cfg), p.ref is not None)
+        inputs = _inputs(p.cfg, p.codes, site.layouts_of(path, p.cfg), p.ref is not None)
         answer = memo.lookup(path, data, inputs)
     except Exception:  # process_file will report it properly
         return None

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mdnorm.config import Config
 
 
 def folder_of(path: str) -> str:
@@ -50,3 +54,10 @@ def layouts_for(folder: str) -> frozenset[str] | None:
         if parent == current:
             return None
         current = parent
+
+
+def layouts_of(path: str, cfg: Config) -> frozenset[str] | None:
+    """The layouts a post at ``path`` may use: ``front-matter.layouts``, else its site's ``_layouts/``."""
+    if cfg.fm_layouts is not None:
+        return frozenset(cfg.fm_layouts)
+    return layouts_for(folder_of(path) if path != "-" else os.getcwd())

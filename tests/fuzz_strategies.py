@@ -16,8 +16,8 @@ from strategies import Lines, posts, prose_line, url
 
 from mdnorm.config import Config
 from mdnorm.document import Document
-from mdnorm.fix import fix_document, url_counts
-from mdnorm.lint import lint_document
+from mdnorm.fixer import fix_document, url_counts
+from mdnorm.linter import lint_document
 from mdnorm.rules import Context
 
 CTX = Context(Config())

@@ -25,7 +25,7 @@ from mdnorm.cli import main
 from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import Document
-from mdnorm.fix import fix_document
+from mdnorm.fixer import fix_document
 from mdnorm.rules import RULES, Context
 
 MDNORM = str(Path(sys.executable).with_name("mdnorm"))

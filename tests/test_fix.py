@@ -18,7 +18,7 @@ import pytest
 from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document
-from mdnorm.fix import MAX_PASSES, FixError, apply_edits, fix_document, unified_diff, verify
+from mdnorm.fixer import MAX_PASSES, FixError, apply_edits, fix_document, unified_diff, verify
 from mdnorm.rules import RULES, Context, Rule, selected_codes
 from mdnorm.runner import Mode, process_file
 
@@ -324,7 +324,7 @@ def _choose_time(n: int) -> float:
     """Best-of-5 CPU time of one pass's choice among ``n`` fixes (a ratio is all that is compared)."""
     import time
 
-    from mdnorm.fix import choose_fixes
+    from mdnorm.fixer import choose_fixes
 
     # n trailing-space fixes, last first so that every edit sorts before those taken, and
     # an insertion at each point, which must be refused next to a deletion starting there
@@ -349,7 +349,7 @@ def test_choosing_non_overlapping_fixes_is_not_quadratic() -> None:
 def test_choosing_fixes_agrees_with_comparing_every_pair() -> None:
     import random
 
-    from mdnorm.fix import _overlaps, choose_fixes
+    from mdnorm.fixer import _overlaps, choose_fixes
 
     rnd = random.Random(5)
     for _ in range(300):

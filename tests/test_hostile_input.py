@@ -20,8 +20,8 @@ from support import best_time
 from mdnorm.cli import main
 from mdnorm.config import Config
 from mdnorm.document import Document
-from mdnorm.fix import fix_document
-from mdnorm.lint import lint_document
+from mdnorm.fixer import fix_document
+from mdnorm.linter import lint_document
 from mdnorm.rules import Context
 
 FM = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n"

@@ -21,7 +21,7 @@ import pytest
 from mdnorm.config import Config
 from mdnorm.document import Document
 from mdnorm.files import discover
-from mdnorm.fix import fix_document
+from mdnorm.fixer import fix_document
 from mdnorm.rules import Context, selected_codes
 
 POSTS = 3000

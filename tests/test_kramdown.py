@@ -24,7 +24,7 @@ from support import requires_kramdown
 
 from mdnorm.config import Config
 from mdnorm.document import Document
-from mdnorm.fix import fix_document
+from mdnorm.fixer import fix_document
 from mdnorm.rules import Context, selected_codes
 
 SCRIPT = Path(__file__).with_name("kramdown_html.rb")

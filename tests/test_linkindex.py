@@ -115,7 +115,7 @@ def test_first_use_names_the_earlier_post(tmp_path: Path) -> None:
     (posts / "2020-1-1-p0.md").write_text("---\ntitle: t\n---\n\nhttps://x.example/2\n\nT\n", encoding="utf-8")
     index = _build(tmp_path)
     later = index.posts["_posts/2020-1-3-p2.md"]
-    hit = index.earlier_listing(later.rel, later.order, "x.example/2")
+    hit = index.earlier_listing(later.rel, later.order, "x.example/2", "x.example/2")
     assert hit is not None and (hit[0].rel, hit[1]) == ("_posts/2020-1-1-p0.md", 4)
 
 

@@ -15,8 +15,8 @@ from strategies import posts
 
 from mdnorm.config import Config
 from mdnorm.document import Document
-from mdnorm.fix import fix_document
-from mdnorm.lint import lint_document
+from mdnorm.fixer import fix_document
+from mdnorm.linter import lint_document
 from mdnorm.rules import Context, selected_codes
 
 CTX = Context(Config())

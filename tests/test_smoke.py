@@ -2,7 +2,7 @@
 
 from mdnorm.config import Config
 from mdnorm.document import Document
-from mdnorm.lint import lint_document
+from mdnorm.linter import lint_document
 from mdnorm.rules import Context
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from mdnorm.config import Config
 from mdnorm.document import Document
-from mdnorm.lint import lint_document
+from mdnorm.linter import lint_document
 from mdnorm.rules import Context
 
 FM = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n"
@@ -155,7 +155,7 @@ def test_misspelt_directives_do_nothing(comment: str) -> None:
 
 
 def test_suppressed_problems_are_not_fixed() -> None:
-    from mdnorm.fix import fix_document
+    from mdnorm.fixer import fix_document
 
     text = FM + "<!-- mdnorm-disable-next-line WS001 -->\nkeep \n\nfix \n"
     doc = Document("p.md", text)

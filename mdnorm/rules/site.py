@@ -55,7 +55,7 @@ def duplicate_link_across_posts(post: SitePost, index: SiteIndex, path: str, ctx
         if key in seen:
             continue
         seen.add(key)
-        hit = index.earlier_listing(post.rel, post.order, key)
+        hit = index.earlier_listing(post.rel, post.order, key, e.coarse)
         if hit is not None:
             other, line = hit
             yield Diagnostic(path, e.line + 1, e.column + 1, "DL002", f"link already listed in {other.rel}:{line + 1}")

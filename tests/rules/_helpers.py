@@ -2,7 +2,7 @@
 
 Each test module lists ``(post, [(line, column, code), ...])`` cases, ``NOOP``
 posts that must report nothing, and ``(post, fixed)`` pairs run through
-:func:`mdnorm.fix.fix_document`.
+:func:`mdnorm.fixer.fix_document`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 from mdnorm.config import Config
 from mdnorm.document import Document
-from mdnorm.fix import fix_document
-from mdnorm.lint import lint_document
+from mdnorm.fixer import fix_document
+from mdnorm.linter import lint_document
 from mdnorm.rules import RULES, Context
 
 #: A valid front matter block, for posts that need one (6 lines with the blank line).

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import URL_LINE, Document, Token, content_end
-from mdnorm.lint import lint_document
+from mdnorm.linter import lint_document
 from mdnorm.rules import Context
 
 MAX_PASSES = 10
