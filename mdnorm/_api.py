@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 def _context(path: str, config: Config | None, site: bool) -> tuple[Context, frozenset[str]]:
     from mdnorm import config as config_mod
-    from mdnorm.linter import codes_for
     from mdnorm.rules import Context, site_codes
+    from mdnorm.selection import codes_for
     from mdnorm.site import layouts_of
 
     base = config if config is not None else config_mod.load(None, os.path.dirname(os.path.abspath(path)))

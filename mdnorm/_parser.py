@@ -67,7 +67,7 @@ from mistune.block_parser import BlockParser, _is_plain_paragraph_start
 from mistune.core import BlockState
 from mistune.util import expand_tab
 
-from mdnorm.document import BLANK_CHARS, is_blank
+from mdnorm.text import BLANK_CHARS, is_blank
 
 Token = dict[str, Any]
 
@@ -782,7 +782,7 @@ def _code_segments(text: str) -> list[tuple[bool, str]]:
     """``text`` cut into (is_code, value) runs; a code span is a backtick run up to the next run as long."""
     if "`" not in text:
         return [(False, text)]
-    from mdnorm.document import code_spans
+    from mdnorm.text import code_spans
 
     out: list[tuple[bool, str]] = []
     pos = 0

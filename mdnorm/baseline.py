@@ -268,7 +268,7 @@ def apply(
     alone.
     """
     from mdnorm.config import for_path
-    from mdnorm.linter import codes_for
+    from mdnorm.selection import codes_for
 
     root = baseline.root
     left = dict(baseline.entries)

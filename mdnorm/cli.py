@@ -162,7 +162,7 @@ def _load_config(
 ) -> Config:
     """The run's configuration: the config file, then the command line on top."""
     from mdnorm import config as config_mod
-    from mdnorm.rules import check_selector
+    from mdnorm.selection import check_selector
 
     for opt_name, value in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
         for sel in _codes(value) or ():

@@ -119,7 +119,7 @@ def _convert(key: str, kind: str, value: Any, where: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise bad("a list of strings")
         if kind == "codes":
-            from mdnorm.rules import check_selector
+            from mdnorm.selection import check_selector
 
             for v in value:
                 if not v.strip() or not check_selector(v):

@@ -9,11 +9,14 @@ turn them into the 1-based lines users see.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from mdnorm.text import BLANK_CHARS, INLINE_MATH, blank_out, code_spans, is_blank, mask_code_spans
+
+__all__ = ["BLANK_CHARS", "code_spans", "is_blank"]  # re-exported: rules read them from here too
 
 if TYPE_CHECKING:
     from mdnorm._parser import Token as Token
@@ -45,12 +48,9 @@ URL_IN_TEXT = re.compile(
 _NOT_PROSE = re.compile(
     r"<(code|kbd|samp|pre|tt)\b[^>]*>.*?</\1\s*>|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.IGNORECASE
 )
-_BACKTICKS = re.compile(r"`+")
 #: What kramdown's ``BLANK_LINE`` (Ruby ``^\s*\n``) allows on a blank line: ASCII
 #: spaces, tabs, form feeds and vertical tabs.  Ruby's ``\s`` is ASCII-only, so a
 #: line holding U+3000 or U+00A0 is text (``<p>　</p>``), unlike Python's ``strip()``.
-BLANK_CHARS = " \t\f\v"
-_INLINE_MATH = re.compile(r"\$\$.*?\$\$")
 
 #: Block types whose content is not Markdown (never URL lines, headings, links).
 OPAQUE_BLOCKS = frozenset({"block_code", "block_math", "block_html", "kd_extension", "liquid_block"})
@@ -315,66 +315,14 @@ class Document:
         for ln, line in enumerate(self.lines):
             if flags[ln] or "://" not in line:
                 continue
-            masked = _mask_code_spans(line) if "`" in line else line
+            masked = mask_code_spans(line) if "`" in line else line
             if "$$" in masked:  # inline math is not prose either
-                masked = _INLINE_MATH.sub(_blank_out, masked)
+                masked = INLINE_MATH.sub(blank_out, masked)
             if "<" in masked or "{%" in masked:  # nor <code>, <kbd> or {% raw %} text
-                masked = _NOT_PROSE.sub(_blank_out, masked)
+                masked = _NOT_PROSE.sub(blank_out, masked)
             for m in URL_IN_TEXT.finditer(masked):
                 out.append((ln, m.start(), line[m.start() : m.end()]))
         return out
-
-
-def is_blank(line: str) -> bool:
-    """Whether kramdown reads ``line`` (no line ending) as a blank line.
-
-    The one definition of blankness for every decision about block structure:
-    ``str.strip()`` also strips U+3000 and NBSP, and a fix built on it deletes
-    lines kramdown shows and glues blocks together.
-    """
-    return not line.strip(BLANK_CHARS)
-
-
-def code_spans(text: str) -> list[tuple[int, int, int, int]]:
-    """Inline code spans of ``text``: ``(open, content_start, content_end, close_end)``.
-
-    A span is a run of N backticks up to the next run of exactly N.  Done with run
-    positions rather than a regex: ``(`+).*?\\1`` retries the lazy scan from every
-    backtick of a run, which is quadratic on a long run followed by long text (a
-    40 kB line took 16 s).
-    """
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
-    by_len: dict[int, list[int]] = {}
-    for i, (a, b) in enumerate(runs):
-        by_len.setdefault(b - a, []).append(i)
-    out: list[tuple[int, int, int, int]] = []
-    i = 0
-    while i < len(runs):
-        a, b = runs[i]
-        same = by_len[b - a]
-        k = bisect_right(same, i)
-        if k == len(same):
-            i += 1
-            continue
-        j = same[k]
-        out.append((a, b, runs[j][0], runs[j][1]))
-        i = j + 1
-    return out
-
-
-def _mask_code_spans(line: str) -> str:
-    """``line`` with its inline code spans (backticks included) blanked out."""
-    parts: list[str] = []
-    pos = 0
-    for a, _, _, end in code_spans(line):
-        parts += (line[pos:a], " " * (end - a))
-        pos = end
-    parts.append(line[pos:])
-    return "".join(parts)
-
-
-def _blank_out(m: re.Match[str]) -> str:
-    return " " * len(m.group())
 
 
 def _walk(tokens: list[Token]) -> list[Token]:

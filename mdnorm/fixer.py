@@ -19,20 +19,13 @@ from typing import NamedTuple
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import URL_LINE, Document, Token, content_end
 from mdnorm.linter import lint_document
-from mdnorm.rules import Context
+from mdnorm.rules import Context, policy_of, without_whitespace
 
 MAX_PASSES = 10
 
-#: Rules whose edits are meant to change visible text; each may change it only as
-#: :func:`_edit_problem` allows.  Every other rule may only move whitespace.
-_TEXT_CHANGING = frozenset({"HT001", "DL001", "KD001", "FM006", "LE001"})
-_TOC_TEXT = "*toc{:toc}"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 #: Blocks whose content must come out of a fix exactly as it went in.
 _VERBATIM_BLOCKS = ("block_code", "block_math", "liquid_block", "kd_extension", "block_html")
-#: Whitespace as far as "text is the same" goes: ASCII whitespace and the BOM.  U+3000
-#: and NBSP are text to kramdown (a line of them is a paragraph), so not here.
-_WS = re.compile(r"[ \t\n\r\f\v\ufeff]+")
 _ANY_URL = re.compile(r"https?://[^\s<>\"'`）（，。；：！？、】【《》「」\])]+", re.IGNORECASE)
 
 
@@ -64,11 +57,6 @@ class FixResult(NamedTuple):
     remaining: list[Diagnostic]
     refused: tuple[Diagnostic, ...] = ()
 
-
-#: Rules whose fixes are meant to change block structure (split a paragraph, insert a
-#: title or a TOC, remove an entry, make a heading).  Every other fix must leave the
-#: blocks kramdown sees exactly as they were (:func:`verify`'s ``structure`` check).
-_RESTRUCTURING = frozenset({"DL001", "KD001", "LE001", "LE002", "HD002"})
 
 Chosen = tuple[Diagnostic, Fix]
 
@@ -209,7 +197,7 @@ def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = Non
         chosen = choose_fixes(diags, unsafe, reasons)
         if not chosen:
             break
-        keep = [c for c in chosen if c[0].code not in _RESTRUCTURING]
+        keep = [c for c in chosen if not policy_of(c[0].code).restructures]
         if keep:  # fixes that keep the structure are checked for it without the others mixed in
             chosen = keep
         if passes >= MAX_PASSES:
@@ -286,21 +274,13 @@ def _edit_problem(code: str, old: str, new: str) -> str | None:
     """Why one edit changes more visible text than its rule may, or ``None``.
 
     This is the "non-whitespace text is the same apart from the edits' own text"
-    half of the safety check, done per edit where the rule that made it is known.
+    half of the safety check, done per edit where the rule's edit policy is known.
     """
-    o, n = _WS.sub("", old), _WS.sub("", new)
-    if o == n:
+    if without_whitespace(old) == without_whitespace(new):
         return None
-    if code == "HT001" and old.lower() == "http" and new.lower() == "https":
+    allowed = policy_of(code).text
+    if allowed is not None and allowed(old, new):
         return None
-    if code == "DL001" and not n:
-        return None  # removing a duplicate entry; its URLs are accounted for
-    if code == "KD001" and not o and n in (_TOC_TEXT, "{:toc}"):  # the whole marker, or its missing IAL
-        return None
-    if code == "FM006" and "\n" not in old + new and "\r" not in old + new:
-        return None  # one category value for another, on its own line (verify checks the data)
-    if code == "LE001" and not o and new.strip() and len(new.strip().splitlines()) == 1:
-        return None  # a fetched page title inserted as the missing title line
     return f"would change the text {old[:60]!r} to {new[:60]!r}"
 
 
@@ -376,7 +356,7 @@ def verify(
     after: Document,
     removed_urls: Counter[str],
     heading_fixes: bool = False,
-    category_fix: bool = False,
+    front_matter_keys: frozenset[str] = frozenset(),
     structure: bool = False,
 ) -> None:
     """The kramdown-aware "same page" check; raises :class:`FixError` on a difference.
@@ -387,7 +367,7 @@ def verify(
     data are unchanged.  With ``structure``, so are the blocks themselves: their
     types and nesting, and their text apart from whitespace (see :func:`block_structure`).
     """
-    problem = _problem(before, after, removed_urls, heading_fixes, category_fix, structure)
+    problem = _problem(before, after, removed_urls, heading_fixes, front_matter_keys, structure)
     if problem is not None:
         raise FixError(before.path, f"safety check failed: {problem}")
 
@@ -395,17 +375,19 @@ def verify(
 def verify_problem(before: Document, after: Document, fixes: list[Chosen]) -> str | None:
     """What :func:`verify` finds wrong with ``fixes`` turning ``before`` into ``after``, or ``None``.
 
-    The checks follow from the rules that made the fixes: DL001 may remove its
-    entries' URLs, HD002 may add headings, FM006 may change the category, and
-    only :data:`_RESTRUCTURING` rules may change the block structure.
+    The checks follow from the edit policies of the rules that made the fixes
+    (:class:`mdnorm.rules.EditPolicy`): which may remove URLs, add headings,
+    change front matter keys or the block structure.
     """
     removed: Counter[str] = Counter()
-    for d, fix in fixes:
-        if d.code == "DL001":
+    policies = [policy_of(d.code) for d, _ in fixes]
+    for (_, fix), policy in zip(fixes, policies, strict=True):
+        if policy.removes_urls:
             for e in fix.edits:
                 removed.update(_url_key(u) for u in _ANY_URL.findall(before.text[e.start : e.end]))
-    used = {d.code for d, _ in fixes}
-    return _problem(before, after, removed, "HD002" in used, "FM006" in used, not used & _RESTRUCTURING)
+    keys = frozenset(k for p in policies for k in p.front_matter_keys)
+    headings = any(p.adds_headings for p in policies)
+    return _problem(before, after, removed, headings, keys, not any(p.restructures for p in policies))
 
 
 def block_structure(doc: Document) -> list[tuple[int, str, str]]:
@@ -431,7 +413,7 @@ def block_structure(doc: Document) -> list[tuple[int, str, str]]:
             stack.extend((depth + 1, k) for k in reversed(kids))
         else:
             text = "".join(lines[tok["_line"] : content_end(doc, tok)])
-            out.append((depth, kind, _SCHEME.sub("//", _WS.sub("", text))))
+            out.append((depth, kind, _SCHEME.sub("//", without_whitespace(text))))
     return out
 
 
@@ -440,7 +422,7 @@ def _problem(
     after: Document,
     removed_urls: Counter[str],
     heading_fixes: bool,
-    category_fix: bool,
+    front_matter_keys: frozenset[str],
     structure: bool,
 ) -> str | None:
     want = url_counts(before.text)
@@ -452,9 +434,9 @@ def _problem(
     b_fm, a_fm = before.front_matter, after.front_matter
     b_data = b_fm.data if b_fm is not None else None
     a_data = a_fm.data if a_fm is not None else None
-    if category_fix and b_data is not None and a_data is not None:  # FM006 changes only the category
-        b_data = {k: v for k, v in b_data.items() if k != "category"}
-        a_data = {k: v for k, v in a_data.items() if k != "category"}
+    if front_matter_keys and b_data is not None and a_data is not None:  # only these keys may change
+        b_data = {k: v for k, v in b_data.items() if k not in front_matter_keys}
+        a_data = {k: v for k, v in a_data.items() if k not in front_matter_keys}
     if (b_fm is None) != (a_fm is None) or b_data != a_data:
         return "the fix would change the front matter data"
     for kind in _VERBATIM_BLOCKS:

@@ -22,7 +22,6 @@ import hashlib
 import os
 import re
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from functools import cached_property
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mdnorm import urls
 from mdnorm.config import Config
 from mdnorm.facts import PostFacts, facts_of
+from mdnorm.rules.site import category_key
 
 if TYPE_CHECKING:
     from mdnorm.store import Store
@@ -58,12 +58,6 @@ def post_order(rel: str) -> Order | None:
 
 def order_of(rel: str) -> Order:
     return post_order(rel) or (9999, 99, 99, rel)
-
-
-def category_key(name: str) -> str:
-    """Two categories are variants when this is the same: case, spaces and punctuation dropped."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
 
 
 def stamp_of(st: os.stat_result, now_ns: int | None = None) -> str:

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
-import os
-
-from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import Document
 from mdnorm.facts import PostFacts, facts_of
-from mdnorm.rules import RULES, Context, selected_codes
+from mdnorm.rules import RULES, Context
+from mdnorm.selection import codes_for
 from mdnorm.suppress import filter_suppressed
-
-
-def codes_for(config: Config, path: str) -> frozenset[str]:
-    """Selected codes minus the ``per-file-ignores`` that match ``path``."""
-    codes = selected_codes(config)
-    if not config.per_file_ignores:
-        return codes
-    rel = _relative(path, config.root)
-    name = os.path.basename(path)
-    for glob, ignored in config.per_file_ignores:
-        if fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(name, glob) or fnmatch.fnmatch(rel, glob.rstrip("/") + "/*"):
-            codes = frozenset(c for c in codes if not any(c.startswith(i) or i == "ALL" for i in ignored))
-    return codes
-
-
-def _relative(path: str, root: str) -> str:
-    try:
-        return os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    except ValueError:
-        return path.replace(os.sep, "/")
 
 
 def lint_document(doc: Document, ctx: Context, codes: frozenset[str] | None = None) -> list[Diagnostic]:

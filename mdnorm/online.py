@@ -430,7 +430,7 @@ def prepare(
     and kept for this process (:func:`facts_for`).
     """
     from mdnorm import linkindex
-    from mdnorm.rules import selected_codes
+    from mdnorm.selection import selected_codes
     from mdnorm.site import find_root
 
     settings = settings or Settings.from_env()

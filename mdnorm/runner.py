@@ -140,8 +140,9 @@ def process_file(
     entry made from the very bytes it linted.  In fix modes ``site_ref`` carries
     the site index, so the site-wide rules take part in the fix.
     """
-    from mdnorm.linter import codes_for, lint_document
+    from mdnorm.linter import lint_document
     from mdnorm.rules import Context
+    from mdnorm.selection import codes_for
 
     shown = display or path
     result = FileResult(shown)
@@ -485,8 +486,8 @@ class _Plan(NamedTuple):
 
 
 def _plan(path: str, base: Config) -> _Plan:
-    from mdnorm.linter import codes_for
     from mdnorm.rules import site_codes
+    from mdnorm.selection import codes_for
 
     if path == "-":
         return _Plan(base, frozenset(), None, None)

@@ -23,7 +23,9 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from mdnorm.diagnostic import Diagnostic
-from mdnorm.document import _INLINE_MATH, Document, _blank_out, _mask_code_spans, content_end
+from mdnorm.document import Document, content_end
+from mdnorm.selection import matches
+from mdnorm.text import INLINE_MATH, blank_out, mask_code_spans
 
 _COMMENT = re.compile(
     r"<!--\s*mdnorm-(disable-next-line|disable-file|disable|enable)(?=\s|-->)([^>]*?)-->", re.IGNORECASE
@@ -34,10 +36,6 @@ _ALL = "ALL"
 def _codes(raw: str) -> frozenset[str]:
     codes = frozenset(c.strip().upper() for c in re.split(r"[,\s]+", raw) if c.strip())
     return codes or frozenset({_ALL})
-
-
-def _hit(code: str, codes: Iterable[str]) -> bool:
-    return any(c == _ALL or code.startswith(c) for c in codes)
 
 
 class Directives(NamedTuple):
@@ -70,13 +68,13 @@ class Directives(NamedTuple):
             next_line.setdefault(ln, set()).update(codes)
         out = []
         for d in diags:
-            if _hit(d.code, self.file) or _hit(d.code, next_line.get(d.line, ())):
+            if matches(d.code, self.file) or matches(d.code, next_line.get(d.line, ())):
                 continue
             disabled = False
             for ev_line, codes, enable in self.events:
                 if ev_line > d.line:
                     break
-                if _hit(d.code, codes):
+                if matches(d.code, codes):
                     disabled = not enable
             if not disabled:
                 out.append(d)
@@ -103,9 +101,9 @@ def directives(doc: Document) -> Directives:
         if "mdnorm-" not in line or skip[ln]:
             continue
         if "`" in line:  # a comment inside an inline code span is an example, not a directive
-            line = _mask_code_spans(line)
+            line = mask_code_spans(line)
         if "$$" in line:  # so is one inside inline math
-            line = _INLINE_MATH.sub(_blank_out, line)
+            line = INLINE_MATH.sub(blank_out, line)
         for m in _COMMENT.finditer(line):
             kind, codes = m.group(1).lower(), _codes(m.group(2))
             if kind == "disable-file":

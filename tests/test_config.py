@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mdnorm import config as config_mod
 from mdnorm.cli import main
 from mdnorm.config import Config, ConfigError, for_path, load, parse_table
-from mdnorm.linter import codes_for
+from mdnorm.selection import codes_for
 
 CLEAN = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext\n"
 #: one post with one problem of each kind the tests below switch on and off

@@ -19,8 +19,9 @@ from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document
 from mdnorm.fixer import MAX_PASSES, FixError, apply_edits, fix_document, unified_diff, verify
-from mdnorm.rules import RULES, Context, Rule, selected_codes
+from mdnorm.rules import RULES, Context, Rule
 from mdnorm.runner import Mode, process_file
+from mdnorm.selection import selected_codes
 
 CTX = Context(Config())
 POST = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n* toc\n{:toc}\n\n# Head\n\nhttps://example.org/a\n\nTitle\n"

@@ -22,7 +22,8 @@ from mdnorm.config import Config
 from mdnorm.document import Document
 from mdnorm.files import discover
 from mdnorm.fixer import fix_document
-from mdnorm.rules import Context, selected_codes
+from mdnorm.rules import Context
+from mdnorm.selection import selected_codes
 
 POSTS = 3000
 ENTRIES = 30  # link entries per post: enough work that the run is still going when it is killed

@@ -25,7 +25,8 @@ from support import requires_kramdown
 from mdnorm.config import Config
 from mdnorm.document import Document
 from mdnorm.fixer import fix_document
-from mdnorm.rules import Context, selected_codes
+from mdnorm.rules import Context
+from mdnorm.selection import selected_codes
 
 SCRIPT = Path(__file__).with_name("kramdown_html.rb")
 

@@ -17,7 +17,8 @@ from mdnorm.config import Config
 from mdnorm.document import Document
 from mdnorm.fixer import fix_document
 from mdnorm.linter import lint_document
-from mdnorm.rules import Context, selected_codes
+from mdnorm.rules import Context
+from mdnorm.selection import selected_codes
 
 CTX = Context(Config())
 ALL = selected_codes(Config())

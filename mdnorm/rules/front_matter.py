@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document
-from mdnorm.rules import Context, make, rule
+from mdnorm.rules.base import Context, make, rule
 
 _KEY_TAB = re.compile(r"^([A-Za-z_][\w-]*:)(\t+)(?=\S)")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document, content_end
-from mdnorm.rules import Context, make, rule
+from mdnorm.rules.base import Context, EditPolicy, make, rule
 
 _NO_SPACE = re.compile(r"( {0,3})(#{1,6})(?=[^\s#\\])")
 _INDENTED = re.compile(r"( {1,3})(#{1,6})(?=[ \t]+\S)")
@@ -49,7 +49,7 @@ def heading_increment(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         prev = h.level
 
 
-@rule("HD002", "heading-missing-space", fix="unsafe")
+@rule("HD002", "heading-missing-space", fix="unsafe", policy=EditPolicy(restructures=True, adds_headings=True))
 def heading_missing_space(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A paragraph line looks like a heading but kramdown shows it as text (HD002).
 

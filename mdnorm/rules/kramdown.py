@@ -7,13 +7,18 @@ from collections.abc import Iterator
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document, is_blank
-from mdnorm.rules import Context, make, rule
+from mdnorm.rules.base import Context, EditPolicy, make, rule, without_whitespace
 
 _TOC_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ \t]+toc[ \t]*")
 _TOC_IAL = re.compile(r"[ ]{0,3}\{:[ \t]*toc[ \t]*\}[ \t]*")
 
 
-@rule("KD001", "toc-marker", fix="safe/unsafe")
+def _inserts_toc(old: str, new: str) -> bool:
+    """KD001's fix: the whole TOC marker, or its missing ``{:toc}``, inserted."""
+    return not without_whitespace(old) and without_whitespace(new) in ("*toc{:toc}", "{:toc}")
+
+
+@rule("KD001", "toc-marker", fix="safe/unsafe", policy=EditPolicy(text=_inserts_toc, restructures=True))
 def toc_marker(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """The kramdown TOC marker is broken or missing (KD001, toc-marker).
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end, is_blank
-from mdnorm.rules import Context, make, rule
+from mdnorm.rules.base import Context, EditPolicy, make, rule, without_whitespace
 from mdnorm.rules.site import https_verdict, title_fix
 
 
@@ -77,7 +77,17 @@ def _title_of(doc: Document, u: UrlLine) -> tuple[int, str] | None:
     return nxt["_line"], doc.lines[nxt["_line"]].strip()
 
 
-@rule("LE001", "link-entry-missing-title")
+def _inserts_one_line(old: str, new: str) -> bool:
+    """LE001's fix: a page title inserted as the missing title line, and nothing else."""
+    return not without_whitespace(old) and bool(new.strip()) and len(new.strip().splitlines()) == 1
+
+
+def _removes(old: str, new: str) -> bool:
+    """DL001's fix: a duplicate entry removed, its lines gone (its URLs are accounted for)."""
+    return not without_whitespace(new)
+
+
+@rule("LE001", "link-entry-missing-title", policy=EditPolicy(text=_inserts_one_line, restructures=True))
 def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A URL line has no title line after it (LE001, link-entry-missing-title).
 
@@ -135,7 +145,7 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
 _BLOCK_AFTER_BLANK = re.compile(r"(?: {4}| {0,3}\t)| {0,3}(?:[02-9]|\d{2,9})[.)](?:[ \t]|$)")
 
 
-@rule("LE002", "link-entry-spacing", fix="safe")
+@rule("LE002", "link-entry-spacing", fix="safe", policy=EditPolicy(restructures=True))
 def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A URL line and its title are not separated by exactly one blank line (LE002).
 
@@ -196,7 +206,7 @@ def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("DL001", "duplicate-link", fix="unsafe")
+@rule("DL001", "duplicate-link", fix="unsafe", policy=EditPolicy(text=_removes, restructures=True, removes_urls=True))
 def duplicate_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """The same URL is listed twice in one post (DL001, duplicate-link).
 
@@ -273,7 +283,12 @@ def _remove_entry(doc: Document, url_line: int, title_line: int) -> Fix:
 _EXPLICIT_PORT = re.compile(r"https?://(?:[^/?#@\s]*@)?(?:\[[^\]/]*\]|[^/?#:\[\s]*):\d", re.IGNORECASE)
 
 
-@rule("HT001", "insecure-link", fix="safe/unsafe")
+@rule(
+    "HT001",
+    "insecure-link",
+    fix="safe/unsafe",
+    policy=EditPolicy(text=lambda old, new: (old.lower(), new.lower()) == ("http", "https")),
+)
 def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A link uses ``http://`` (HT001, insecure-link).
 

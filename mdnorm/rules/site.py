@@ -12,13 +12,14 @@ This module also holds the two hooks the link rules use with ``--online``:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import URL_LINE, Document, UrlLine, is_blank
-from mdnorm.rules import Context, site_rule
+from mdnorm.rules.base import Context, EditPolicy, site_rule
 
 if TYPE_CHECKING:
     from mdnorm.linkindex import SiteIndex, SitePost
@@ -70,7 +71,23 @@ _VALUE = re.compile(
 _PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*")
 
 
-@site_rule("FM006", "category-variant", fix="unsafe")
+def category_key(name: str) -> str:
+    """Two categories are variants when this is the same: case, spaces and punctuation dropped."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def _one_line(old: str, new: str) -> bool:
+    """FM006's fix: one category value for another on its own line (the data is checked)."""
+    return "\n" not in old + new and "\r" not in old + new
+
+
+@site_rule(
+    "FM006",
+    "category-variant",
+    fix="unsafe",
+    policy=EditPolicy(text=_one_line, front_matter_keys=frozenset({"category"})),
+)
 def category_variant(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> Iterator[Diagnostic]:
     """The ``category`` is a variant spelling of one other posts use (FM006).
 
@@ -89,8 +106,6 @@ def category_variant(post: SitePost, index: SiteIndex, path: str, ctx: Context) 
     spelling (nothing else changes: a ``# comment`` after it stays).  Unsafe because the category is part of the
     post's URL with some ``permalink`` settings.
     """
-    from mdnorm.linkindex import category_key
-
     cat = post.facts.category
     if cat is None:
         return

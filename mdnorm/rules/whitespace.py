@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import BOM, Document, is_blank
-from mdnorm.rules import Context, make, rule
+from mdnorm.rules.base import Context, make, rule
 
 _TRAILING = re.compile(r"[ \t\f\v]+$")
 #: kramdown's DEFINITION_LIST_START: a paragraph right above such a line, or above it
