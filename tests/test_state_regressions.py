@@ -207,3 +207,16 @@ def test_a_site_the_user_cannot_write_to_is_linted(tmp_path: Path, monkeypatch: 
     blocked.write_text("", encoding="utf-8")
     code, out = mdnorm(tmp_path, "_posts", env={"XDG_CACHE_HOME": str(blocked)})
     assert code == 1 and "HT001" in out
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
+def test_a_post_name_that_is_not_utf8_is_indexed_and_remembered(tmp_path: Path) -> None:
+    posts = _site(tmp_path)
+    _post(posts / "2019-1-1-ok.md", "https://x.example/1\n\nT\n")
+    odd = os.path.join(os.fsencode(posts), b"2019-1-2-b\xff.md")
+    with open(odd, "wb") as fh:
+        fh.write((FM + "https://x.example/1\n\nT\n").encode())
+    for run in range(2):  # cold, then from the store
+        code, found = lint_json(tmp_path, "_posts")
+        assert code == 1, run
+        assert [c for _, _, c in found] == ["DL002"], run
