@@ -23,7 +23,6 @@ on the same tree write the same bytes and a review diff shows what changed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -224,23 +223,10 @@ def merge(old: Mapping[Key, int], new: Mapping[Key, int], checked: Iterable[str]
 
 
 def write(file: str, entries: Mapping[Key, int]) -> None:
-    """Write the baseline atomically (a temporary file beside it, then a rename)."""
-    data = dumps(entries).encode("utf-8")
-    folder = os.path.dirname(os.path.abspath(file))
-    import tempfile  # only when writing a baseline: it costs ~3 ms at import
+    """Write the baseline atomically, through the one writer."""
+    from mdnorm.writer import write_file
 
-    fd, tmp = tempfile.mkstemp(prefix=".mdnorm-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_file(file, dumps(entries).encode("utf-8"))
 
 
 def record(diagnostics: Iterable[Diagnostic], root: str, texts: Mapping[str, str] | None = None) -> Counter[Key]:

@@ -67,7 +67,8 @@ import contextlib
 import os
 import signal
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 TMP_PREFIX = ".mdnorm-"
 TMP_SUFFIX = ".tmp"
@@ -181,7 +182,6 @@ def write_atomic(path: str, data: bytes, *, expected: bytes | None = None, root:
     """
     target = os.path.realpath(path)
     _check_target(path, target, root)
-    folder = os.path.dirname(target) or "."
     st = os.stat(target)
     mode = stat.S_IMODE(st.st_mode)
     if not mode & 0o222 or not os.access(target, os.W_OK):
@@ -191,21 +191,52 @@ def write_atomic(path: str, data: bytes, *, expected: bytes | None = None, root:
             f"it has {st.st_nlink} hard links, which a safe rewrite would split"
             " (to fix it, split them first: cp FILE tmp && mv tmp FILE)"
         )
+
+    def prepare(fh: BinaryIO) -> None:
+        os.chmod(fh.fileno() if os.chmod in os.supports_fd else fh.name, mode)
+        if hasattr(os, "fchown") and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+            with contextlib.suppress(OSError):
+                os.fchown(fh.fileno(), st.st_uid, st.st_gid)
+        _copy_xattrs(target, fh.fileno())
+
+    def still_ours() -> bool:
+        return expected is None or _unchanged(target, st, expected, data)
+
+    return _replace(target, data, prepare, still_ours)
+
+
+def write_file(path: str, data: bytes, mode: int = 0o644) -> None:
+    """Create or replace one of mdnorm's own files (a baseline, a cache file) atomically.
+
+    The same temporary file, flush and rename as :func:`write_atomic`, without
+    the rules that protect a user's post.  Raises ``OSError`` on failure.
+    """
+
+    def prepare(fh: BinaryIO) -> None:
+        os.chmod(fh.fileno() if os.chmod in os.supports_fd else fh.name, mode)
+
+    _replace(os.path.abspath(path), data, prepare, lambda: True)
+
+
+def _replace(target: str, data: bytes, prepare: Callable[[BinaryIO], None], still_ours: Callable[[], bool]) -> bool:
+    """Write ``data`` to a temporary file beside ``target`` and rename it over ``target``.
+
+    ``prepare`` sets the temporary file's metadata; ``still_ours`` is asked last,
+    right before the rename (False: leave ``target`` as it is).  Signals wait
+    until the rename is done or the temporary file is gone.
+    """
     import tempfile  # only when writing: it costs ~3 ms at import
 
+    folder = os.path.dirname(target) or "."
     with uninterrupted():
         fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
-                os.chmod(fh.fileno() if os.chmod in os.supports_fd else tmp, mode)
-                if hasattr(os, "fchown") and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
-                    with contextlib.suppress(OSError):
-                        os.fchown(fh.fileno(), st.st_uid, st.st_gid)
-                _copy_xattrs(target, fh.fileno())
+                prepare(fh)
                 os.fsync(fh.fileno())
-            if expected is not None and not _unchanged(target, st, expected, data):
+            if not still_ours():
                 os.unlink(tmp)
                 return False
             os.replace(tmp, target)
