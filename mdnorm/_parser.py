@@ -60,7 +60,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from re import Match
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from mistune import list_parser as _list_parser
 from mistune.block_parser import BlockParser, _is_plain_paragraph_start
@@ -69,7 +69,33 @@ from mistune.util import expand_tab
 
 from mdnorm.text import BLANK_CHARS, is_blank
 
-Token = dict[str, Any]
+
+class _TokenType(TypedDict):
+    type: str
+
+
+class Token(_TokenType, total=False):
+    """A block token: mistune's dict with this module's source positions.
+
+    ``_line`` is the 0-based file line the block starts on and ``_end`` the
+    exclusive end line of its span; both are set on every token
+    :func:`parse_blocks` returns.  Inside the parser tokens are mistune's plain
+    dicts; they take this type where they leave it.
+    """
+
+    text: str
+    marker: str
+    raw: str
+    style: str
+    name: str
+    rows: int
+    attrs: dict[str, Any]
+    children: list[Token]
+    _line: int
+    _end: int
+    _parts: list[str]
+    _bnd: bool
+
 
 _BLANK_OR_END = re.compile(r"[ \t]*(?:\n|$)")
 # kramdown's block boundary at a line start: a blank line, an IAL line, an
@@ -453,7 +479,7 @@ class _Parser(BlockParser):
             close_end = src.find("\n", close)
             end = len(src) if close_end < 0 else close_end + 1
             info = (run[k:] + rest).strip()
-            token: Token = {
+            token: dict[str, Any] = {
                 "type": "block_code",
                 "raw": src[line_end + 1 : close],
                 "style": "fenced",
@@ -709,7 +735,7 @@ def _parse_dl(parser: _Parser, m: Match[str], state: BlockState) -> int | None:
         state.pending_child_line = line_no
         child = state.child_state("\n".join(lines) + "\n")
         parser.parse(child, rules)
-        kids.append({"type": "def_desc", "_line": line_no, "children": child.tokens})
+        kids.append(cast(Token, {"type": "def_desc", "_line": line_no, "children": child.tokens}))
     return end
 
 
@@ -953,20 +979,21 @@ def parse_blocks(src: str, line_offset: int = 0) -> list[Token]:
     state.process(src)
     _PARSER.parse(state)
     total = line_offset + src.count("\n")
-    _finish(state.tokens, total)
-    return state.tokens
+    tokens = cast(list[Token], state.tokens)
+    _finish(tokens, total)
+    return tokens
 
 
 def _finish(tokens: list[Token], end: int) -> None:
     """Join paragraph parts and set each token's exclusive end line."""
     nxt = end
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if "_line" not in tok:  # list items: mistune builds them outside any state
             kids = tok.get("children")
-            tok["_line"] = kids[0]["_line"] if kids and "_line" in kids[0] else None
-    for i, tok in enumerate(tokens):
-        if tok["_line"] is None:
-            tok["_line"] = tokens[i - 1]["_line"] if i else 0
+            if kids and "_line" in kids[0]:
+                tok["_line"] = kids[0]["_line"]
+            else:
+                tok["_line"] = tokens[i - 1]["_line"] if i else 0
     for tok in reversed(tokens):
         parts = tok.pop("_parts", None)
         tok.pop("_bnd", None)
