@@ -293,12 +293,12 @@ def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> None:
 
 ORPHAN = """
 import os, sys, time
-from mdnorm import runner
+from mdnorm import signals
 
 use_prctl, pid_file = sys.argv[1] == "prctl", sys.argv[2]
 parent = os.getpid()
 if os.fork() == 0:
-    runner._die_with_parent(parent, use_prctl=use_prctl)
+    signals.die_with_parent(parent, use_prctl=use_prctl)
     with open(pid_file + ".part", "w") as fh:
         fh.write(str(os.getpid()))
     os.rename(pid_file + ".part", pid_file)

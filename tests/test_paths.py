@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from mdnorm import files as files_mod
-from mdnorm import runner
+from mdnorm import process
 from mdnorm.cli import main
 
 POST = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n* toc\n{:toc}\n\n# A\n\n## B\n\ntext   \n"
@@ -93,7 +93,7 @@ def _deny_reading(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(runner, "open", fake_open, raising=False)
+    monkeypatch.setattr(process, "open", fake_open, raising=False)
 
 
 def test_unreadable_file_is_reported(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

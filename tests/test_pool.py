@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from mdnorm import runner
+from mdnorm import pool, runner
 from mdnorm.config import Config
 
 POST = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://example.com/{i}\n\ntitle {i}\n"
 PARENT = os.getpid()
-_real_worker = runner._worker
+_real_worker = pool._worker
 
 
 def _dying_worker(args: tuple[str, Config, runner.Mode, bool]) -> runner.FileResult:
@@ -30,7 +30,7 @@ def test_a_killed_worker_breaks_the_pool_and_the_rest_is_done_here(
         p = tmp_path / f"2020-1-{i + 1}-p.md"
         p.write_text(POST.format(i=i), encoding="utf-8")
         files.append(str(p))
-    monkeypatch.setattr(runner, "_worker", _dying_worker)
+    monkeypatch.setattr(pool, "_worker", _dying_worker)
     results = runner.run_files(files, Config(root=str(tmp_path)), use_cache=False, jobs=2)
     assert [r.path for r in results] == files
     assert all(any(d.code == "HT001" for d in r.diagnostics) for r in results)
