@@ -40,6 +40,8 @@ class _DefaultGroup(click.Group):
     """``mdnorm PATHS`` runs ``check``; ``mdnorm rule CODE`` etc. are subcommands."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--watch" in args:  # ``mdnorm --watch PATHS`` is ``mdnorm watch PATHS``
+            args = ["watch", *(a for a in args if a != "--watch")]
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
@@ -503,3 +505,10 @@ def rules_cmd() -> None:
     for code in sorted(RULES):
         r = RULES[code]
         click.echo(f"{r.code}  {r.name:<28} {r.fix:<12} {r.summary}")
+
+
+from mdnorm.commands.server import server_cmd  # noqa: E402
+from mdnorm.commands.watch import watch_cmd  # noqa: E402
+
+main.add_command(server_cmd)
+main.add_command(watch_cmd)

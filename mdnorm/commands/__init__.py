@@ -1,0 +1,1 @@
+"""One module per subcommand; ``mdnorm.cli`` registers each click command."""
