@@ -324,6 +324,11 @@ def load(config_path: str | None = None, cwd: str | None = None) -> Config:
 _NESTED_CACHE: dict[tuple[str, Config], Config] = {}
 
 
+def forget_nested() -> None:
+    """Forget the nested configurations read so far (a long-lived process after a config file changed)."""
+    _NESTED_CACHE.clear()
+
+
 def for_folder(base: Config, folder: str) -> Config:
     """The config for files in ``folder``: ``base`` plus every ``.mdnorm.toml`` in
     the folders from below the base config's root down to ``folder`` (the

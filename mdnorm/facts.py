@@ -100,3 +100,14 @@ def facts_of(doc: Document) -> PostFacts:
     facts = PostFacts(entries, category_of(doc), http, directives(doc))
     doc.__dict__["_site_facts"] = facts
     return facts
+
+
+def facts_of_file(path: str) -> PostFacts | None:
+    """The facts of the post at ``path`` read from disk, or None when it cannot be read as UTF-8."""
+    from mdnorm.document import DecodeError
+
+    try:
+        with open(path, "rb") as fh:
+            return facts_of(Document.from_bytes(path, fh.read()))
+    except (OSError, DecodeError):
+        return None

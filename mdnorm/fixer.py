@@ -207,7 +207,7 @@ def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = Non
         candidates: list[Chosen] = []
         for d, fix in chosen:
             problem = next(
-                (p for e in fix.edits if (p := _edit_problem(d.code, current.text[e.start : e.end], e.replacement))),
+                (p for e in fix.edits if (p := edit_problem(d.code, current.text[e.start : e.end], e.replacement))),
                 None,
             )
             if problem:
@@ -270,7 +270,7 @@ def _accept(
     return accepted, result[0]
 
 
-def _edit_problem(code: str, old: str, new: str) -> str | None:
+def edit_problem(code: str, old: str, new: str) -> str | None:
     """Why one edit changes more visible text than its rule may, or ``None``.
 
     This is the "non-whitespace text is the same apart from the edits' own text"

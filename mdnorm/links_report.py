@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 
 from mdnorm import linkindex, urls
 from mdnorm.config import Config
+from mdnorm.facts import facts_of_file
 
 
 @dataclass
@@ -60,7 +61,7 @@ def collect(files: list[str], cfg: Config) -> list[HostRow]:
             post = index.posts.get(rel)
             facts = post.facts if post is not None else None
         if facts is None:
-            facts = online._facts_of(path)
+            facts = facts_of_file(path)
             if facts is None:
                 continue
         for e in facts.entries:

@@ -108,6 +108,32 @@ def test_no_module_imports_a_private_name_of_another() -> None:
     assert found == []
 
 
+def test_no_module_reaches_into_a_private_name_of_another() -> None:
+    """``config_mod._CACHE.clear()`` is as private as importing ``_CACHE``."""
+    modules = {_module_name(p) for p in PACKAGE.rglob("*.py")}
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mdnorm"):
+                for a in node.names:
+                    if f"{node.module}.{a.name}" in modules:
+                        aliases.add(a.asname or a.name)
+            elif isinstance(node, ast.Import):
+                aliases.update(a.asname for a in node.names if a.name.startswith("mdnorm") and a.asname)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                found.append(f"{_module_name(path)}: {node.value.id}.{node.attr}")
+    assert sorted(found) == []
+
+
 def test_the_engine_names_no_rule_code() -> None:
     """A rule declares everything about itself; adding one touches no engine module."""
     code = re.compile(r"[\"'](?!IO001)[A-Z]{2}\d{3}[\"']")  # IO001 is the runner's own (a file it cannot read)

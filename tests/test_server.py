@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lsp_session import TIMEOUT, Session, apply, codes
 from lsprotocol import types
 
 import mdnorm
-from tests.lsp_session import TIMEOUT, Session, apply, codes
 
 pytestmark = pytest.mark.slow
 

@@ -25,10 +25,10 @@ _DIRECTIVE = re.compile(r"^(\s*)<!--\s*mdnorm-disable-next-line\s+([^>]*?)\s*-->
 
 def _guard(doc: Document, d: Diagnostic, fix: Fix) -> str | None:
     """Why ``--fix`` would refuse ``fix`` on ``doc``, or None: the fixer's own per-edit and whole-page checks."""
-    from mdnorm.fixer import _edit_problem, apply_edits, verify_problem
+    from mdnorm.fixer import apply_edits, edit_problem, verify_problem
 
     for e in fix.edits:
-        problem = _edit_problem(d.code, doc.text[e.start : e.end], e.replacement)
+        problem = edit_problem(d.code, doc.text[e.start : e.end], e.replacement)
         if problem:
             return f"the fix {problem}"
     after = Document(doc.path, apply_edits(doc.text, list(fix.edits)))

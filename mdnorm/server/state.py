@@ -25,10 +25,12 @@ from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
 from mdnorm.facts import PostFacts, facts_of
-from mdnorm.linkindex import SiteIndex, SitePost, build, category_key, order_of
-from mdnorm.linter import codes_for, lint_document, lint_site
+from mdnorm.linkindex import SiteIndex, SitePost, build, order_of
+from mdnorm.linter import lint_document, lint_site
 from mdnorm.online import OnlineFacts, load_cache
 from mdnorm.rules import Context
+from mdnorm.rules.site import category_key
+from mdnorm.selection import codes_for
 
 
 class Linted(NamedTuple):
@@ -187,7 +189,7 @@ class Project:
         self._sites.clear()
         self._online.clear()
         # the caches keyed by folder would keep the old nested configs, layouts and roots
-        config_mod._NESTED_CACHE.clear()
+        config_mod.forget_nested()
         site_mod.find_root.cache_clear()
         site_mod.layouts_for.cache_clear()
 
