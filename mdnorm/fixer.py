@@ -25,7 +25,9 @@ MAX_PASSES = 10
 
 #: Rules whose edits are meant to change visible text; each may change it only as
 #: :func:`_edit_problem` allows.  Every other rule may only move whitespace.
-_TEXT_CHANGING = frozenset({"HT001", "DL001", "KD001", "FM006", "LE001"})
+_TEXT_CHANGING = frozenset({"HT001", "DL001", "KD001", "FM006", "LE001", "LK001", "LK002"})
+#: Rules whose fix puts one URL in place of another (a dead link's archived copy, a moved link's new address).
+_URL_REPLACING = frozenset({"LK001", "LK002"})
 _TOC_TEXT = "*toc{:toc}"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 #: Blocks whose content must come out of a fix exactly as it went in.
@@ -68,7 +70,7 @@ class FixResult(NamedTuple):
 #: Rules whose fixes are meant to change block structure (split a paragraph, insert a
 #: title or a TOC, remove an entry, make a heading).  Every other fix must leave the
 #: blocks kramdown sees exactly as they were (:func:`verify`'s ``structure`` check).
-_RESTRUCTURING = frozenset({"DL001", "KD001", "LE001", "LE002", "HD002"})
+_RESTRUCTURING = frozenset({"DL001", "KD001", "LE001", "LE002", "HD002", *_URL_REPLACING})
 
 Chosen = tuple[Diagnostic, Fix]
 
@@ -301,6 +303,8 @@ def _edit_problem(code: str, old: str, new: str) -> str | None:
         return None  # one category value for another, on its own line (verify checks the data)
     if code == "LE001" and not o and new.strip() and len(new.strip().splitlines()) == 1:
         return None  # a fetched page title inserted as the missing title line
+    if code in _URL_REPLACING and _ANY_URL.fullmatch(old) and _ANY_URL.fullmatch(new):
+        return None  # one whole URL for another
     return f"would change the text {old[:60]!r} to {new[:60]!r}"
 
 
@@ -401,7 +405,7 @@ def verify_problem(before: Document, after: Document, fixes: list[Chosen]) -> st
     """
     removed: Counter[str] = Counter()
     for d, fix in fixes:
-        if d.code == "DL001":
+        if d.code == "DL001" or d.code in _URL_REPLACING:
             for e in fix.edits:
                 removed.update(_url_key(u) for u in _ANY_URL.findall(before.text[e.start : e.end]))
     used = {d.code for d, _ in fixes}

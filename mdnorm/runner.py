@@ -14,7 +14,7 @@ import errno
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -382,7 +382,7 @@ def run_files(
     use_cache: bool = True,
     jobs: int | None = None,
     on_done: Callable[[str], None] | None = None,
-    online: bool = False,
+    online: Mapping[str, OnlineFacts] | None = None,
 ) -> list[FileResult]:
     """Process ``files``; results come back in the order of ``files``.
 
@@ -409,13 +409,7 @@ def run_files(
     try:
         plans = [_plan(path, cfg) for path in files]
         indexes: dict[str, SiteIndex] = {}
-        online_facts: dict[str, OnlineFacts] = {}
-        if online:
-            from mdnorm.online import facts_for
-
-            for p in plans:
-                if p.online_root is not None and p.online_root not in online_facts:
-                    online_facts[p.online_root] = facts_for(p.online_root)
+        online_facts: dict[str, OnlineFacts] = dict(online or {})  # --online: the answers, by site root
         if mode is not Mode.LINT:
             for p in plans:
                 if p.ref is not None and p.ref.root not in indexes:
