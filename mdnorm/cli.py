@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from mdnorm import __version__
+from mdnorm._version import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mdnorm.config import Config
     from mdnorm.diagnostic import Diagnostic
+    from mdnorm.online import OnlineFacts
     from mdnorm.runner import FileResult, Mode
 
 
@@ -106,7 +109,10 @@ def main() -> None:
 )
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Report only problems not in this baseline.")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every problem.")
-@click.option("--online", is_flag=True, help="Probe https of unknown http:// hosts and fetch missing titles (cached).")
+@click.option("--online", is_flag=True, help="Check links (dead, moved), https of http:// hosts and titles (cached).")
+@click.option(
+    "--resolve", multiple=True, metavar="HOST:PORT:ADDR", help="--online: connect to ADDR for HOST:PORT (as curl)."
+)
 def check(paths: tuple[str, ...], **opts: Any) -> None:
     """Check (and with --fix, fix) posts under PATHS (default: .)."""
     add = opts.get("add_baseline")
@@ -201,7 +207,7 @@ def _process_all(
     progress: bool,
     use_cache: bool = True,
     jobs: int | None = None,
-    online: bool = False,
+    online: Mapping[str, OnlineFacts] | None = None,
 ) -> list[FileResult]:
     """Lint (or fix) every file; a progress line on a terminal for long runs."""
     from mdnorm.report.progress import Progress
@@ -274,6 +280,7 @@ def _run(
     no_baseline: bool = False,
     online: bool = False,
     cache_dir: str | None = None,
+    resolve: tuple[str, ...] = (),
 ) -> int:
     from mdnorm import baseline as baseline_mod
     from mdnorm import report
@@ -304,12 +311,18 @@ def _run(
 
     # 2. lint or fix every file
     mode = Mode.DIFF if show_diff else Mode.CHECK if check_only else Mode.FIX if fix else Mode.LINT
+    answers = None
     if online:  # the only network access mdnorm has; its answers bypass the results cache
         from mdnorm.online import prepare_for_cli
 
-        stats = prepare_for_cli(files, cfg)
+        try:
+            prepared = prepare_for_cli(files, cfg, resolve)
+        except ConfigError as exc:
+            _error(f"mdnorm: error: {exc}")
+            return EXIT_USAGE
+        answers = prepared.facts
         if not quiet:
-            _error(f"mdnorm --online: {stats.summary()}")
+            _error(f"mdnorm --online: {prepared.stats.summary()}")
     results = _process_all(
         files,
         cfg,
@@ -319,7 +332,7 @@ def _run(
         progress=not quiet,
         use_cache=not (no_cache or online),
         jobs=jobs,
-        online=online,
+        online=answers,
     )
     stdin_fixed = mode is Mode.FIX and "-" in files
 
@@ -458,16 +471,28 @@ def rule_cmd(code: str) -> None:
 @main.command("links")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--online", is_flag=True, help="Probe https of unknown http:// hosts first (cached).")
+@click.option("--online", is_flag=True, help="Check every link and the https of http:// hosts first (cached).")
+@click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDR", help="--online: connect to ADDR for HOST:PORT.")
+@click.option("--html", "html_file", type=click.Path(), help="Also write a one-file HTML report (chart, table) here.")
 @click.option("--config", "config_path", type=click.Path(), help="Use this TOML file as configuration.")
-def links_cmd(paths: tuple[str, ...], output_format: str, online: bool, config_path: str | None) -> None:
-    """Site-wide link report per host: links, http share, https status, duplicates."""
+def links_cmd(
+    paths: tuple[str, ...],
+    output_format: str,
+    online: bool,
+    config_path: str | None,
+    resolve: tuple[str, ...] = (),
+    html_file: str | None = None,
+) -> None:
+    """Site-wide link report per host and link: links, http share, https, alive/dead, duplicates."""
     from mdnorm.config import ConfigError
     from mdnorm.files import PathError
     from mdnorm.links_report import run
 
     try:
-        click.echo(run(list(paths) or ["."], output_format, online, config_path), nl=False)
+        report, summary = run(list(paths) or ["."], output_format, online, config_path, resolve, html_file)
+        if summary:
+            _error(summary)
+        click.echo(report, nl=False)
     except (ConfigError, PathError) as exc:
         _error(f"mdnorm: error: {exc}")
         sys.exit(EXIT_USAGE)

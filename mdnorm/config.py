@@ -42,6 +42,17 @@ class Config:
     fm_layouts: tuple[str, ...] | None = None
     https_known_hosts: tuple[str, ...] = ()
     http_only_hosts: tuple[str, ...] = ()
+    #: [online]: see mdnorm.online.settings_for (curl-like HOST:PORT:ADDR, CIDR networks, ...)
+    online_resolve: tuple[str, ...] = ()
+    online_allow_networks: tuple[str, ...] = ()
+    online_wayback_url: str | None = None
+    online_timeout: int | None = None
+    online_deadline: int | None = None
+    online_max_requests: int | None = None
+    online_concurrency: int | None = None
+    online_interval_ms: int | None = None
+    online_host_limits: tuple[str, ...] = ()
+    online_max_retry_wait: int | None = None
     toc_min_headings: int = 2
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
@@ -92,8 +103,18 @@ _KEYS: dict[str, tuple[str, str]] = {
     "https.known-hosts": ("https_known_hosts", "strs"),
     "https.http-only-hosts": ("http_only_hosts", "strs"),
     "toc.min-headings": ("toc_min_headings", "int"),
+    "online.resolve": ("online_resolve", "strs"),
+    "online.allow-networks": ("online_allow_networks", "strs"),
+    "online.wayback-url": ("online_wayback_url", "str"),
+    "online.timeout": ("online_timeout", "int"),
+    "online.deadline": ("online_deadline", "int"),
+    "online.max-requests": ("online_max_requests", "int"),
+    "online.concurrency": ("online_concurrency", "int"),
+    "online.interval-ms": ("online_interval_ms", "int"),
+    "online.host-limits": ("online_host_limits", "strs"),
+    "online.max-retry-wait": ("online_max_retry_wait", "int"),
 }
-_TABLES = {"front-matter", "https", "toc"}
+_TABLES = {"front-matter", "https", "toc", "online"}
 
 
 def _flatten(table: dict[str, Any], where: str) -> dict[str, Any]:

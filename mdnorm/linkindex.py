@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -31,33 +30,19 @@ from mdnorm import urls
 from mdnorm.config import Config
 from mdnorm.facts import PostFacts, facts_of
 from mdnorm.rules.site import category_key
+from mdnorm.site import POST_NAME, Order, order_of
 
 if TYPE_CHECKING:
     from mdnorm.store import Store
 
-POST_NAME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})-[^/\\]+$")
 #: How long after a file's last change its stat identity is trusted (nanoseconds).
 RACY_NS = 2_000_000_000
-
-Order = tuple[int, int, int, str]
 
 
 class SitePost(NamedTuple):
     rel: str  # path relative to the site root, '/'-separated
     order: Order  # (year, month, day, rel): "earlier" means smaller
     facts: PostFacts
-
-
-def post_order(rel: str) -> Order | None:
-    """``(year, month, day, rel)`` from a Jekyll post file name, or None."""
-    m = POST_NAME.search(rel)
-    if m is None:
-        return None
-    return int(m.group(1)), int(m.group(2)), int(m.group(3)), rel
-
-
-def order_of(rel: str) -> Order:
-    return post_order(rel) or (9999, 99, 99, rel)
 
 
 def stamp_of(st: os.stat_result, now_ns: int | None = None) -> str:

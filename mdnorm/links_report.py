@@ -1,22 +1,29 @@
-"""``mdnorm links``: the site's links per host, from the link index.
+"""``mdnorm links``: the site's links per host and per link, from the link index.
 
 One row per host of the link-entry URLs in the posts under PATHS: how many
-entries point there, how many of them still use ``http://``, what mdnorm knows
-about the host's https (a built-in or configured known host, http-only by
-configuration, or the cached ``--online`` answer), and how many of its URLs are
-listed by more than one post (what DL002 reports).  Rows come sorted by the
-number of links.  The CLI prints the returned text; this module never prints.
+entries point there, how many still use ``http://``, what mdnorm knows about the
+host's https (a built-in or configured known host, http-only by configuration, or
+the ``--online`` answer), how many of its links are alive, dead or unverifiable
+(``--online`` answers, this run's or fresh cached ones), and how many of its URLs
+are listed by more than one post (what DL002 reports).  One row per link too,
+with its verdict and the reason.  Rows come sorted by the number of links.  This
+module never prints: the CLI writes what it returns (text, JSON, or the HTML
+page of :mod:`mdnorm.online.report_html`).
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 
 from mdnorm import linkindex, urls
 from mdnorm.config import Config
-from mdnorm.facts import facts_of_file
+from mdnorm.facts import PostFacts
+from mdnorm.online.verdicts import OnlineFacts, when
+
+KINDS = ("alive", "dead", "unverifiable", "unchecked")
 
 
 @dataclass
@@ -27,16 +34,38 @@ class HostRow:
     https: str  # known | verified | http-only | unknown
     detail: str
     duplicates: int
+    alive: int = 0
+    dead: int = 0
+    unverifiable: int = 0
+    unchecked: int = 0
 
     @property
     def http_share(self) -> float:
         return self.http / self.links if self.links else 0.0
 
 
-def collect(files: list[str], cfg: Config) -> list[HostRow]:
-    """Rows for the posts among ``files`` (grouped by site root; files outside a site are read alone)."""
-    from mdnorm import online
-    from mdnorm.site import find_root
+@dataclass
+class LinkRow:
+    url: str
+    host: str
+    verdict: str  # alive | dead | unverifiable | unchecked
+    reason: str
+    checked: str  # YYYY-MM-DD, "" when unchecked
+    posts: list[str] = field(default_factory=list)  # "rel:line"
+    years: list[int] = field(default_factory=list)  # the years of the posts listing it
+    moved_to: str | None = None
+
+
+def collect(
+    files: list[str], cfg: Config, answers: dict[str, OnlineFacts] | None = None
+) -> tuple[list[HostRow], list[LinkRow]]:
+    """Rows for the posts among ``files`` (grouped by site root; files outside a site are read alone).
+
+    ``answers`` are this run's ``--online`` answers by site root; without them the
+    fresh cached ones are shown.
+    """
+    from mdnorm.online import load_facts
+    from mdnorm.site import find_root, post_date
 
     known = urls.KNOWN_HTTPS_HOSTS.union(h.lower() for h in cfg.https_known_hosts)
     http_only = {h.lower() for h in cfg.http_only_hosts}
@@ -44,26 +73,32 @@ def collect(files: list[str], cfg: Config) -> list[HostRow]:
     http: Counter[str] = Counter()
     posts_of_key: dict[str, set[str]] = {}
     host_of_key: dict[str, str] = {}
-    answers: dict[str, online.Verdict] = {}
+    facts_of_root: dict[str, OnlineFacts] = dict(answers or {})
     indexes: dict[str, linkindex.SiteIndex] = {}
+    link_rows: dict[str, LinkRow] = {}
+    https_answer: dict[str, tuple[bool, str]] = {}
     for path in files:
         if path == "-":
             continue
         root = find_root(os.path.dirname(os.path.abspath(path)))
         facts = None
         rel = path
+        online: OnlineFacts | None = None
         if root is not None:
             index = indexes.get(root)
             if index is None:
                 index = indexes[root] = linkindex.build(root, cfg)
-                answers.update(online.load_cache(root).hosts)
+                if root not in facts_of_root:
+                    facts_of_root[root] = load_facts(root, cfg)
+            online = facts_of_root[root]
             rel = index.rel(path)
             post = index.posts.get(rel)
             facts = post.facts if post is not None else None
         if facts is None:
-            facts = facts_of_file(path)
+            facts = _facts_of(path)
             if facts is None:
                 continue
+        date = post_date(path)
         for e in facts.entries:
             host = urls.host_of(e.url)
             if not host:
@@ -74,6 +109,24 @@ def collect(files: list[str], cfg: Config) -> list[HostRow]:
             key = urls.normalize(e.url)
             posts_of_key.setdefault(key, set()).add(rel)
             host_of_key[key] = host
+            row = link_rows.get(e.url)
+            if row is None:
+                v = online.link(e.url) if online is not None else None
+                row = link_rows[e.url] = LinkRow(
+                    e.url,
+                    host,
+                    v.kind if v else "unchecked",
+                    v.reason if v else "",
+                    when(v.checked) if v else "",
+                    moved_to=online.moved(e.url) if online is not None else None,
+                )
+            row.posts.append(f"{rel}:{e.line + 1}")
+            if date:
+                row.years.append(int(date[:4]))
+            if online is not None and host not in https_answer:
+                answer = online.https(host)
+                if answer is not None:
+                    https_answer[host] = (answer.ok, answer.detail)
     dups: Counter[str] = Counter(host_of_key[k] for k, posts in posts_of_key.items() if len(posts) > 1)
     rows = []
     for host, n in links.items():
@@ -81,31 +134,44 @@ def collect(files: list[str], cfg: Config) -> list[HostRow]:
             status, detail = "known", "built-in or https.known-hosts"
         elif host in http_only:
             status, detail = "http-only", "https.http-only-hosts"
-        elif host in answers:
-            v = answers[host]
-            status, detail = ("verified" if v.ok else "http-only"), v.detail
+        elif host in https_answer:
+            ok, detail = https_answer[host]
+            status = "verified" if ok else "http-only"
         else:
             status, detail = "unknown", ""
         rows.append(HostRow(host, n, http[host], status, detail, dups[host]))
+    by_host = {r.host: r for r in rows}
+    for lr in link_rows.values():
+        hr = by_host[lr.host]
+        setattr(hr, lr.verdict, getattr(hr, lr.verdict) + len(lr.posts))
     rows.sort(key=lambda r: (-r.links, r.host))
-    return rows
+    order = {"dead": 0, "unverifiable": 1, "unchecked": 2, "alive": 3}
+    link_list = sorted(link_rows.values(), key=lambda r: (order[r.verdict], r.host, r.url))
+    return rows, link_list
 
 
-def render(rows: list[HostRow], fmt: str = "text", limit: int | None = None) -> str:
-    """The rows as a table (``text``) or a JSON document (``json``)."""
+def render(rows: list[HostRow], links: Sequence[LinkRow] = (), fmt: str = "text", limit: int | None = None) -> str:
+    """The rows as tables (``text``) or a JSON document (``json``)."""
     if fmt == "json":
         from mdnorm.report import json_text
 
         return json_text(
-            {"hosts": [{**asdict(r), "http_share": round(r.http_share, 4)} for r in rows], "totals": _totals(rows)}
+            {
+                "hosts": [{**asdict(r), "http_share": round(r.http_share, 4)} for r in rows],
+                "links": [asdict(r) for r in links],
+                "totals": _totals(rows),
+            }
         )
     shown = rows if limit is None else rows[:limit]
     width = max([len("host"), *(len(r.host) for r in shown)])
-    out = [f"{'host':<{width}}  {'links':>6}  {'http':>6}  {'http %':>6}  {'https':<9}  {'dups':>5}  detail"]
+    out = [
+        f"{'host':<{width}}  {'links':>6}  {'http':>6}  {'http %':>6}  {'https':<9}  {'dups':>5}  "
+        f"{'alive':>5}  {'dead':>5}  {'unver':>5}  detail"
+    ]
     for r in shown:
         out.append(
             f"{r.host:<{width}}  {r.links:>6}  {r.http:>6}  {100 * r.http_share:>5.0f}%  {r.https:<9}  "
-            f"{r.duplicates:>5}  {r.detail}".rstrip()
+            f"{r.duplicates:>5}  {r.alive:>5}  {r.dead:>5}  {r.unverifiable:>5}  {r.detail}".rstrip()
         )
     t = _totals(rows)
     more = f" ({len(rows) - len(shown)} more hosts not shown)" if len(shown) < len(rows) else ""
@@ -113,6 +179,15 @@ def render(rows: list[HostRow], fmt: str = "text", limit: int | None = None) -> 
         f"{t['hosts']} hosts, {t['links']} links, {t['http']} over http on {t['http_hosts']} hosts "
         f"({t['http_unknown_hosts']} of them unknown either way), {t['duplicates']} URLs in more than one post{more}"
     )
+    bad = [lr for lr in links if lr.verdict in ("dead", "unverifiable")]
+    if bad:
+        out.append("")
+        for lr in bad:
+            out.append(f"{lr.verdict:<12}  {lr.url}  {lr.reason} (checked {lr.checked})  in {', '.join(lr.posts)}")
+    if any(lr.verdict != "unchecked" for lr in links):
+        out.append(
+            f"links: {t['alive']} alive, {t['dead']} dead, {t['unverifiable']} unverifiable, {t['unchecked']} unchecked"
+        )
     from mdnorm.report import printable
 
     return "".join(printable(line) + "\n" for line in out)
@@ -126,18 +201,53 @@ def _totals(rows: list[HostRow]) -> dict[str, int]:
         "http_hosts": sum(1 for r in rows if r.http),
         "http_unknown_hosts": sum(1 for r in rows if r.http and r.https == "unknown"),
         "duplicates": sum(r.duplicates for r in rows),
+        **{k: sum(getattr(r, k) for r in rows) for k in KINDS},
     }
 
 
-def run(paths: list[str], output_format: str, online: bool, config_path: str | None) -> str:
-    """The whole ``mdnorm links`` command; raises ``ConfigError``/``PathError`` for exit 2."""
+def _facts_of(path: str) -> PostFacts | None:
+    from mdnorm.document import DecodeError, Document
+    from mdnorm.facts import facts_of
+
+    try:
+        with open(path, "rb") as fh:
+            return facts_of(Document.from_bytes(path, fh.read()))
+    except (OSError, DecodeError):
+        return None
+
+
+def run(
+    paths: list[str],
+    output_format: str,
+    online: bool,
+    config_path: str | None,
+    resolve: Sequence[str] = (),
+    html: str | None = None,
+) -> tuple[str, str]:
+    """The whole ``mdnorm links`` command: (the report, a summary line for stderr).
+
+    Raises ``ConfigError``/``PathError`` for exit 2.  With ``html``, the page is
+    written there and the report is the text table.
+    """
     from mdnorm import config as config_mod
     from mdnorm.files import discover
 
     cfg = config_mod.load(config_path)
     files = [f for f in discover(paths, cfg) if f != "-"]
+    answers = None
+    summary = ""
     if online:
         from mdnorm.online import prepare_for_cli
 
-        prepare_for_cli(files, cfg, codes={"HT001"})
-    return render(collect(files, cfg), output_format)
+        prepared = prepare_for_cli(files, cfg, resolve, codes={"HT001", "LK001"})
+        answers, summary = prepared.facts, f"mdnorm --online: {prepared.stats.summary()}"
+    rows, links = collect(files, cfg, answers)
+    if html is not None:
+        from mdnorm.online.report_html import page
+
+        try:
+            with open(html, "w", encoding="utf-8") as fh:
+                fh.write(page(rows, links))
+        except OSError as exc:
+            raise config_mod.ConfigError(f"{html}: cannot write: {exc.strerror or exc}") from None
+    return render(rows, links, output_format), summary

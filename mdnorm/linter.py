@@ -40,7 +40,8 @@ def lint_site(path: str, facts: PostFacts, ctx: Context, codes: frozenset[str]) 
 
 
 def _site_diagnostics(path: str, facts: PostFacts, ctx: Context, codes: frozenset[str]) -> list[Diagnostic]:
-    from mdnorm.linkindex import SitePost, order_of
+    from mdnorm.linkindex import SitePost
+    from mdnorm.site import order_of
 
     site, rel = ctx.site, ctx.rel
     if site is None or rel is None:

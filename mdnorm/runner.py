@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from mdnorm import config as config_mod
@@ -43,7 +43,7 @@ def run_files(
     use_cache: bool = True,
     jobs: int | None = None,
     on_done: Callable[[str], None] | None = None,
-    online: bool = False,
+    online: Mapping[str, OnlineFacts] | None = None,
 ) -> list[FileResult]:
     """Process ``files``; results come back in the order of ``files``.
 
@@ -70,13 +70,7 @@ def run_files(
     try:
         plans = [_plan(path, cfg) for path in files]
         indexes: dict[str, SiteIndex] = {}
-        online_facts: dict[str, OnlineFacts] = {}
-        if online:
-            from mdnorm.online import facts_for
-
-            for p in plans:
-                if p.online_root is not None and p.online_root not in online_facts:
-                    online_facts[p.online_root] = facts_for(p.online_root)
+        online_facts: dict[str, OnlineFacts] = dict(online or {})  # --online: the answers, by site root
         if mode is not Mode.LINT:
             for p in plans:
                 if p.ref is not None and p.ref.root not in indexes:

@@ -8,6 +8,7 @@ a run was given (pre-commit passes only the changed ones).
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -61,3 +62,26 @@ def layouts_of(path: str, cfg: Config) -> frozenset[str] | None:
     if cfg.fm_layouts is not None:
         return frozenset(cfg.fm_layouts)
     return layouts_for(folder_of(path) if path != "-" else os.getcwd())
+
+
+#: A Jekyll post's file name: ``YYYY-M-D-title.ext``.
+POST_NAME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})-[^/\\]+$")
+Order = tuple[int, int, int, str]
+
+
+def post_order(rel: str) -> Order | None:
+    """``(year, month, day, rel)`` from a Jekyll post file name, or None."""
+    m = POST_NAME.search(rel)
+    if m is None:
+        return None
+    return int(m.group(1)), int(m.group(2)), int(m.group(3)), rel
+
+
+def order_of(rel: str) -> Order:
+    return post_order(rel) or (9999, 99, 99, rel)
+
+
+def post_date(path: str) -> str | None:
+    """``YYYYMMDD`` from a post's file name (``2019-3-7-x.md``): when its author saw its links."""
+    order = post_order(os.path.basename(path))
+    return None if order is None else f"{order[0]:04d}{order[1]:02d}{order[2]:02d}"

@@ -509,7 +509,7 @@ def test_a_folder_named_on_the_command_line_that_cannot_be_listed_exits_2(monkey
 def test_links_internal_error_is_one_line_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
     import mdnorm.links_report
 
-    def broken(files: list[str], cfg: object) -> list[object]:
+    def broken(*args: object) -> list[object]:
         raise RuntimeError("index failed")
 
     monkeypatch.setattr(mdnorm.links_report, "collect", broken)

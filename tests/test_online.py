@@ -1,300 +1,386 @@
-"""--online: https probing and title fetching, only against servers started here on 127.0.0.1.
+"""--online: verdicts, fixes, cache entries, SSRF and bounds, against servers on 127.0.0.1 only.
 
-Test hosts (``*.test``) are mapped to the local servers with ``connect_to`` (the
-same mechanism as ``MDNORM_CONNECT_TO``); the https server's certificate comes
-from a CA made for the test with trustme.
+Every test runs under :class:`netfake.Guard`: a name lookup or a connection to any
+address but 127.0.0.1 is refused and fails the test.
 """
 
 from __future__ import annotations
 
-import http.server
-import socket
-import ssl
-import threading
+import os
+import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from netfake import Guard, Net, start_net
 
-trustme = pytest.importorskip("trustme")
+from mdnorm import online
+from mdnorm.cli import main
+from mdnorm.config import Config
+from mdnorm.online import store
+from mdnorm.online.client import HostLimit, Settings, parse_resolve, refusal
+from mdnorm.online.titles import extract_title, markdown_title
 
-from mdnorm import online  # noqa: E402
-from mdnorm.cli import main  # noqa: E402
-
-GBK_TITLE = "深度学习：多标签  分类\n实践"
-SEEN_AGENTS: list[str] = []
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _send(self, status: int, headers: dict[str, str], body: bytes = b"") -> None:
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def do_HEAD(self) -> None:
-        self.do_GET()
-
-    def do_GET(self) -> None:
-        SEEN_AGENTS.append(self.headers.get("User-Agent", ""))
-        host = (self.headers.get("Host") or "").split(":")[0]
-        if host == "head405.test" and self.command == "HEAD":
-            self._send(405, {})
-        elif host == "redirects.test":
-            self._send(301, {"Location": "https://serves.test/"})
-        elif host == "downgrade.test":
-            self._send(302, {"Location": "http://downgrade.test/"})
-        elif host == "missing.test":
-            self._send(404, {})
-        elif host == "gbk.test":
-            body = f"<html><head><title>{GBK_TITLE}</title></head></html>".encode("gbk")
-            self._send(200, {"Content-Type": "text/html; charset=GBK"}, body)
-        elif host == "meta.test":
-            body = '<html><head><meta charset="shift_jis"><title>日本語 &amp; タイトル</title>'.encode("shift_jis")
-            self._send(200, {"Content-Type": "text/html"}, body)
-        elif host == "hop.test" and self.path != "/final":
-            self._send(302, {"Location": "/final"})
-        else:
-            self._send(200, {"Content-Type": "text/html; charset=utf-8"}, b"<title>Serves *https*</title>")
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-
-def _start(server: http.server.HTTPServer) -> threading.Thread:
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    return t
+NAMES = ["ok.test", "dead.test", "evil.test", "slow.test", "t.test", "wayback.test", "serves.test", "down.test"]
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    ca = trustme.CA()
-    names = ["serves.test", "head405.test", "redirects.test", "downgrade.test", "missing.test", "hop.test"]
-    cert = ca.issue_cert(*names)
-    sctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(sctx)
-    https = _Server(("127.0.0.1", 0), _Handler)
-    https.socket = sctx.wrap_socket(https.socket, server_side=True)
-    plain = _Server(("127.0.0.1", 0), _Handler)
-    _start(https)
-    _start(plain)
-    # a port nobody listens on: connections are refused
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    refused_port = probe.getsockname()[1]
-    probe.close()
-    # a server that accepts the connection (the kernel's backlog) and never answers
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(8)
-    hs, ps = https.server_address[1], plain.server_address[1]
-    connect_to = {(n, 443): ("127.0.0.1", hs) for n in names}
-    connect_to.update({(n, 80): ("127.0.0.1", ps) for n in [*names, "gbk.test", "meta.test"]})
-    connect_to[("refuses.test", 443)] = ("127.0.0.1", refused_port)
-    connect_to[("refuses.test", 80)] = ("127.0.0.1", refused_port)
-    connect_to[("silent.test", 443)] = ("127.0.0.1", silent.getsockname()[1])
-    for name in ("gbk.test", "meta.test", "silent.test"):  # every test host is mapped on both ports
-        connect_to.setdefault((name, 443), ("127.0.0.1", refused_port))
-        connect_to.setdefault((name, 80), ("127.0.0.1", refused_port))
-    ca_file = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    cctx = ssl.create_default_context()
-    ca.configure_trust(cctx)
-    yield {"connect_to": connect_to, "ctx": cctx, "ca_file": ca_file}
-    https.shutdown()
-    plain.shutdown()
-    silent.close()
-
-
-def _settings(servers: dict[str, object], **kw: object) -> online.Settings:
-    return online.Settings(
-        timeout=kw.pop("timeout", 5.0),  # type: ignore[arg-type]
-        connect_to=servers["connect_to"],  # type: ignore[arg-type]
-        ssl_context=servers["ctx"],  # type: ignore[arg-type]
-        **kw,  # type: ignore[arg-type]
-    )
+def net() -> Iterator[Net]:
+    yield from start_net()
 
 
 @pytest.fixture(autouse=True)
-def _fresh_state() -> Iterator[None]:
-    online._FACTS.clear()
-    yield
-    online._FACTS.clear()
+def guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[Guard]:
+    g = Guard(monkeypatch)
+    yield g
+    assert g.violations == [], "contacted something but 127.0.0.1"
 
 
-# -- the probe ------------------------------------------------------------------------
+def settings(net: Net, **kw: object) -> Settings:
+    """Test hosts on their default ports go to the local servers."""
+    s = Settings(
+        timeout=0.5,
+        response_time=1.0,
+        backoff=0.1,
+        retries=1,
+        max_wait=2.0,
+        limit=HostLimit(4, 0.0),
+        ssl_context=net.ctx,
+        wayback_url="http://wayback.test/available",
+    )
+    for name in NAMES:
+        s.resolve[(name, 80)] = s.resolve[(name, 443)] = "127.0.0.1"
+        s.ports[(name, 80)], s.ports[(name, 443)] = net.plain, net.tls
+    for k, v in kw.items():
+        setattr(s, k, v)
+    return s
+
+
+def site(tmp_path: Path, body: str, name: str = "2019-3-7-a.md") -> Path:
+    (tmp_path / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    posts = tmp_path / "_posts"
+    posts.mkdir(exist_ok=True)
+    post = posts / name
+    post.write_text(f"---\nlayout: post\ntitle: T\ncategory: C\n---\n\n{body}", encoding="utf-8")
+    return post
+
+
+# -- one verdict per kind of answer -------------------------------------------------
+
+CASES = [
+    # path, verdict, reason (a prefix), cached
+    ("http://ok.test/ok", "alive", "HTTP 200", True),
+    ("http://ok.test/p301/a", "alive", "HTTP 200 after 1 redirect", True),
+    ("http://ok.test/p308/a", "alive", "HTTP 200 after 1 redirect", True),
+    ("https://ok.test/back", "dead", "https redirects back to http://ok.test/ok", True),
+    ("http://ok.test/missing", "dead", "HTTP 404", True),
+    ("http://ok.test/gone", "dead", "HTTP 410", True),
+    ("http://ok.test/r429", "unverifiable", "HTTP 429 (rate limited)", False),
+    ("http://ok.test/bot", "unverifiable", "HTTP 403", False),
+    ("http://ok.test/r503", "unverifiable", "HTTP 503", False),
+    ("http://slow.test/slow", "unverifiable", "timed out", False),
+    ("http://slow.test/trickle", "unverifiable", "response took over", False),
+    ("http://ok.test/big", "alive", "HTTP 200", True),
+    ("http://ok.test/loop", "dead", "redirect loop", True),
+    ("http://ok.test/to-local", "unverifiable", "not contacted: 127.0.0.1 is a loopback address", False),
+    ("http://ok.test/to-ten", "unverifiable", "not contacted: 10.1.2.3 is a private address", False),
+    ("http://ok.test/to-link-local", "unverifiable", "not contacted: 169.254.169.254 is a link-local", False),
+    ("http://nowhere.invalid/x", "dead", "host not found", True),
+    ("http://ok.test/gbk", "alive", "HTTP 200", True),
+    ("http://ok.test/utf8", "alive", "HTTP 200", True),
+]
+
+
+@pytest.fixture(scope="module")
+def checked(net: Net, tmp_path_factory: pytest.TempPathFactory) -> tuple[online.Prepared, Path, float]:
+    mp = pytest.MonkeyPatch()
+    g = Guard(mp)
+    tmp = tmp_path_factory.mktemp("site")
+    mp.setenv("XDG_CACHE_HOME", str(tmp / "cache"))
+    body = "".join(f"{url}\n\n## h{i}\n\n" for i, (url, *_) in enumerate(CASES))  # untitled: titles wanted
+    post = site(tmp, body)
+    started = time.monotonic()
+    try:
+        prepared = online.prepare([str(post)], Config(root=str(tmp)), settings(net), codes={"LK001", "LE001"})
+        elapsed = time.monotonic() - started
+        return prepared, tmp, elapsed
+    finally:
+        mp.undo()
+        assert g.violations == []
+
+
+@pytest.mark.parametrize(("url", "kind", "reason", "cached"), CASES, ids=[c[0].split("/", 3)[3] for c in CASES])
+def test_verdict_and_cache_entry(
+    checked: tuple[online.Prepared, Path, float], url: str, kind: str, reason: str, cached: bool
+) -> None:
+    prepared, root, _ = checked
+    facts = prepared.facts[str(root)]
+    v = facts.link(url)
+    assert v is not None and v.kind == kind and v.reason.startswith(reason), v
+    saved, _ = _saved(root)
+    assert (url in saved) is cached  # unverifiable answers are never stored
+
+
+def _saved(root: Path) -> tuple[dict[str, store.Observation], dict[str, store.Snapshot]]:
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(root / "cache")
+    try:
+        return store.load(store.path_for(str(root)))
+    finally:
+        if old is not None:
+            os.environ["XDG_CACHE_HOME"] = old
+
+
+def test_run_is_bounded(checked: tuple[online.Prepared, Path, float], net: Net) -> None:
+    _, _, elapsed = checked
+    assert elapsed < 8  # the slow (3 s) and trickling servers are cut at their budgets
+    assert net.counters.get("big-done", 0) in (0, 1)
+
+
+def test_cache_file_is_private_and_holds_observations(checked: tuple[online.Prepared, Path, float]) -> None:
+    _, root, _ = checked
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(root / "cache")
+    try:
+        path = store.path_for(str(root))
+    finally:
+        if old is not None:
+            os.environ["XDG_CACHE_HOME"] = old
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    import json
+
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    entry = raw["urls"]["http://ok.test/p301/a"]
+    assert entry["s"] == 200 and entry["c"] == [[301, "http://ok.test/p301/a"]] and "verdict" not in json.dumps(raw)
+
+
+def test_titles_gbk_and_hostile(checked: tuple[online.Prepared, Path, float]) -> None:
+    prepared, root, _ = checked
+    facts = prepared.facts[str(root)]
+    assert facts.title("http://ok.test/gbk") == "深度 | 学习 {% raw %} 笔记"
+    utf8 = facts.title("http://ok.test/utf8")
+    assert utf8 is not None and "\x00" not in utf8 and "\x1b" not in utf8
+    assert facts.title("http://ok.test/big") == "Big page"
+    gbk = markdown_title("深度 | 学习 {% raw %} 笔记")
+    assert gbk == "深度 \\| 学习 &#123;&#37; raw &#37;&#125; 笔记"
+    md = markdown_title(utf8)
+    assert md is not None and "{%" not in md and "<script>" not in md and "\\|" in md
+
+
+def test_retry_after_is_honoured(net: Net, tmp_path: Path) -> None:
+    events: list[online.RequestEvent] = []
+    post = site(tmp_path, "http://ok.test/r429once/x\n\nT\n")
+    prepared = online.prepare(
+        [str(post)], Config(root=str(tmp_path)), settings(net, observer=events.append), codes={"LK001"}
+    )
+    assert prepared.facts[str(tmp_path)].link("http://ok.test/r429once/x").kind == "alive"  # type: ignore[union-attr]
+    starts = [e.start for e in events if "r429once" in e.url]
+    assert len(starts) == 2 and starts[1] - starts[0] >= 0.95  # Retry-After: 1
+
+
+def test_a_retry_after_beyond_the_cap_is_not_waited(net: Net, tmp_path: Path) -> None:
+    post = site(tmp_path, "http://ok.test/r429/y\n\nT\n")
+    t = time.monotonic()
+    prepared = online.prepare([str(post)], Config(root=str(tmp_path)), settings(net, max_wait=0.5), codes={"LK001"})
+    assert time.monotonic() - t < 1.0
+    assert prepared.facts[str(tmp_path)].link("http://ok.test/r429/y").kind == "unverifiable"  # type: ignore[union-attr]
+
+
+def test_https_probe_for_ht001(net: Net, tmp_path: Path) -> None:
+    post = site(tmp_path, "see http://serves.test/a and http://down.test/back\n")
+    prepared = online.prepare([str(post)], Config(root=str(tmp_path)), settings(net), codes={"HT001"})
+    facts = prepared.facts[str(tmp_path)]
+    assert facts.https("serves.test") == (True, "HTTP 200", facts.https("serves.test").checked)  # type: ignore[union-attr]
+    down = facts.https("down.test")  # https://down.test/ answers 200 (path /), so probe /back by hand
+    assert down is not None and down.ok
+
+
+def test_permanent_redirect_fix_safety(net: Net, tmp_path: Path) -> None:
+    from mdnorm.runner import Mode, run_files
+
+    post = site(tmp_path, "http://ok.test/p301/a\n\nMoved\n\nhttp://ok.test/ok\n\nOK\n")
+    cfg = Config(root=str(tmp_path), select=("LK",))
+    prepared = online.prepare([str(post)], cfg, settings(net))
+    [res] = run_files([str(post)], cfg, Mode.LINT, False, use_cache=False, jobs=1, online=prepared.facts)
+    [d] = [d for d in res.diagnostics if d.code == "LK002"]
+    assert d.message == "link moved permanently to https://ok.test/p301/a"
+    assert d.fix is not None and d.fix.safe  # http -> https, same host and path
+
+
+def test_scheme_upgrade_only() -> None:
+    from mdnorm.online.verdicts import scheme_upgrade_only
+
+    assert scheme_upgrade_only("http://a.test/x?q=1", "https://a.test/x?q=1")
+    assert not scheme_upgrade_only("http://a.test/x", "https://b.test/x")
+    assert not scheme_upgrade_only("http://a.test/x", "https://a.test/")
+    assert not scheme_upgrade_only("https://a.test/x", "http://a.test/x")
+
+
+# -- SSRF -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("host", "ok", "detail"),
+    ("addr", "why"),
     [
-        ("serves.test", True, "HTTP 200"),
-        ("head405.test", True, "HTTP 200"),  # HEAD answered 405: the GET that followed succeeded
-        ("redirects.test", True, "HTTP 301 to https://serves.test/"),
-        ("downgrade.test", False, "https redirects back to http://downgrade.test/"),
-        ("missing.test", False, "https answers HTTP 404"),
-        ("refuses.test", False, "connection refused"),
+        ("127.0.0.1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("10.0.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("240.0.0.1", "reserved"),
+        ("2002:7f00:1::", "loopback"),  # 6to4 around 127.0.0.1
+        ("100.64.0.1", "not a public"),
     ],
 )
-def test_check_https(servers: dict[str, object], host: str, ok: bool, detail: str) -> None:
-    verdict = online.Prober(_settings(servers)).check_https(host)
-    assert (verdict.ok, verdict.detail) == (ok, detail)
+def test_only_public_addresses(addr: str, why: str) -> None:
+    import ipaddress
+
+    reason = refusal(ipaddress.ip_address(addr), ())
+    assert reason is not None and why in reason
+    assert refusal(ipaddress.ip_address("93.184.216.34"), ()) is None
+    assert refusal(ipaddress.ip_address("10.0.0.1"), (ipaddress.ip_network("10.0.0.0/8"),)) is None
 
 
-def test_check_https_times_out(servers: dict[str, object]) -> None:
-    verdict = online.Prober(_settings(servers, timeout=0.3)).check_https("silent.test")
-    assert (verdict.ok, verdict.detail) == (False, "timed out")
-
-
-def test_untrusted_certificate_is_a_failure(servers: dict[str, object]) -> None:
-    settings = _settings(servers)
-    settings.ssl_context = ssl.create_default_context()  # the system store does not know the test CA
-    verdict = online.Prober(settings).check_https("serves.test")
-    assert not verdict.ok and verdict.detail.startswith("certificate not valid")
-
-
-def test_user_agent_names_mdnorm_and_its_version(servers: dict[str, object]) -> None:
-    from mdnorm import __version__
-
-    SEEN_AGENTS.clear()
-    online.Prober(_settings(servers)).check_https("serves.test")
-    assert SEEN_AGENTS and all(a.startswith(f"mdnorm/{__version__} ") for a in SEEN_AGENTS)
-
-
-def test_titles_decoded_per_charset(servers: dict[str, object]) -> None:
-    prober = online.Prober(_settings(servers))
-    assert prober.fetch_title("http://gbk.test/p").title == "深度学习：多标签 分类 实践"
-    assert prober.fetch_title("http://meta.test/").title == "日本語 & タイトル"
-    assert prober.fetch_title("http://hop.test/start").title == "Serves *https*"
-    assert prober.fetch_title("http://refuses.test/").title is None
-
-
-def test_title_is_capped() -> None:
-    body = ("<title>" + "word " * 200 + "</title>").encode()
-    title = online.extract_title(body)
-    assert title is not None and len(title) == online.TITLE_MAX and title.endswith("…")
-
-
-def test_parse_connect_to() -> None:
-    assert online.parse_connect_to("a.test:443:127.0.0.1:8443, b.test:80:127.0.0.1:8080") == {
-        ("a.test", 443): ("127.0.0.1", 8443),
-        ("b.test", 80): ("127.0.0.1", 8080),
+def test_parse_resolve() -> None:
+    assert parse_resolve(["a.test:80:127.0.0.1", "B.test:443:[::1]"]) == {
+        ("a.test", 80): "127.0.0.1",
+        ("b.test", 443): "::1",
     }
-    with pytest.raises(ValueError, match="host:port:addr:port"):
-        online.parse_connect_to("a.test:443")
+    for bad in ("a.test:80", "a.test:x:127.0.0.1", "a.test:80:localhost"):
+        with pytest.raises(ValueError, match="resolve"):
+            parse_resolve([bad])
 
 
-# -- the cache ------------------------------------------------------------------------
+def test_repro_12_ssrf_refused(net: Net, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """0x7f000001, [::ffff:127.0.0.1] and a redirect to 127.0.0.1 are never fetched."""
+    p = net.plain
+    urls = [f"http://0x7f000001:{p}/b", f"http://[::ffff:127.0.0.1]:{p}/c", f"http://evil.test:{p}/redir"]
+    post = site(tmp_path, "".join(f"{u}\n\n" for u in urls) + "## end\n")
+    monkeypatch.chdir(tmp_path)
+    before = len(net.seen)
+    args = ["--online", "--resolve", f"evil.test:{p}:127.0.0.1", "--fix", "--unsafe-fixes"]
+    res = CliRunner().invoke(main, [*args, "--select", "LE001,LK", "_posts"])
+    assert res.exit_code in (0, 1), res.output
+    paths = [s[2] for s in net.seen[before:]]
+    assert paths and all(path.startswith("/redir") for path in paths), paths  # only evil.test itself
+    assert "SECRET" not in post.read_text(encoding="utf-8")
 
 
-def test_cache_ttl(tmp_path: Path) -> None:
-    now = 1_000_000_000.0
-    facts = online.OnlineFacts(
-        {"up.test": online.Verdict(True, "HTTP 200", now), "down.test": online.Verdict(False, "timed out", now)},
-        {"http://up.test/a": online.TitleAnswer("A", "ok", now)},
+def test_bad_resolve_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site(tmp_path, "x\n")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["--online", "--resolve", "nonsense", "_posts"])
+    assert res.exit_code == 2 and "HOST:PORT:ADDR" in res.output
+
+
+# -- repro 13: a trickling server, a hostile page ---------------------------------------
+
+
+def test_repro_13_trickle_cannot_hold_the_run(net: Net, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = net.plain
+    site(tmp_path, f"http://slow.test:{p}/drip\n\n## end\n")
+    (tmp_path / ".mdnorm.toml").write_text("[online]\ntimeout = 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    t = time.monotonic()
+    res = CliRunner().invoke(main, ["--online", "--resolve", f"slow.test:{p}:127.0.0.1", "--select", "LE001", "_posts"])
+    assert res.exit_code == 1, res.output
+    assert time.monotonic() - t < 6  # response budget: 2 x timeout
+
+
+def test_repro_13_title_extraction_is_linear() -> None:
+    for n in (64_000, 512_000):
+        t = time.monotonic()
+        assert extract_title(b"<title>" * (n // 7)) is None
+        assert time.monotonic() - t < 0.2
+    t = time.monotonic()
+    extract_title(b"<meta " * 100_000 + b"<title>x</title>")
+    assert time.monotonic() - t < 0.5
+
+
+# -- repro 14: titles that would break the post ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("nul", "beforeafter"),
+        ("esc", "Nice \\[2J\\]0;pwned page"),
+        ("pipe", "Attention Is All You Need \\| Papers With Code"),
+        ("liquid", "Use &#123;&#37; raw &#37;&#125; and &#123;&#123; site.title &#125;&#125; \\| \\$\\$x\\$\\$"),
+    ],
+)
+def test_repro_14_titles_are_made_safe(
+    net: Net, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, line: str
+) -> None:
+    p = net.plain
+    post = site(tmp_path, f"http://t.test:{p}/t/{name}\n\n## end\n")
+    monkeypatch.chdir(tmp_path)
+    args = ["--online", "--resolve", f"t.test:{p}:127.0.0.1", "--select", "LE001"]
+    res = CliRunner().invoke(main, [*args, "--fix", "--unsafe-fixes", "_posts"])
+    assert res.exit_code in (0, 1), res.output  # never 3: the fix settles
+    text = post.read_text(encoding="utf-8")
+    assert f"http://t.test:{p}/t/{name}\n\n{line}\n\n## end\n" in text
+    assert "\x00" not in text and "\x1b" not in text
+    again = CliRunner().invoke(main, ["--select", "LE001", "_posts"])
+    assert again.exit_code == 0, again.output
+
+
+# -- LK001 end to end: evidence and the Wayback fix ----------------------------------------
+
+
+def test_dead_link_with_wayback_fix(net: Net, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = net.plain
+    post = site(tmp_path, f"http://dead.test:{p}/missing/paper\n\nA paper\n", name="2019-3-7-a.md")
+    (tmp_path / ".mdnorm.toml").write_text(
+        f'[online]\nwayback-url = "http://wayback.test:{p}/available"\n', encoding="utf-8"
     )
-    online.save_cache(str(tmp_path), facts)
-    assert set(online.load_cache(str(tmp_path), now=now + 3600).hosts) == {"up.test", "down.test"}
-    two_days = online.load_cache(str(tmp_path), now=now + 2 * online.DAY)
-    assert set(two_days.hosts) == {"up.test"}  # failures are kept for a day at most
-    assert two_days.title("http://up.test/a") == "A"
-    assert online.load_cache(str(tmp_path), now=now + 31 * online.DAY).hosts == {}
+    monkeypatch.chdir(tmp_path)
+    args = ["--online", "--resolve", f"dead.test:{p}:127.0.0.1", "--resolve", f"wayback.test:{p}:127.0.0.1"]
+    res = CliRunner().invoke(main, [*args, "--select", "LK001", "--no-color", "_posts"])
+    assert res.exit_code == 1, res.output
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    assert f"LK001 dead link: HTTP 404 (checked {today}); archived copy 20190307" in res.stdout
+    assert any("timestamp=20190307" in s[2] for s in net.seen)  # the post's date, from its file name
+    res = CliRunner().invoke(main, [*args, "--select", "LK001", "--fix", "--unsafe-fixes", "_posts"])
+    text = post.read_text(encoding="utf-8")
+    assert f"https://web.archive.org/web/20190307000000/http://dead.test:{p}/missing/paper\n\nA paper\n" in text
 
 
-def test_corrupt_cache_is_empty(tmp_path: Path) -> None:
-    path = online._cache_file(str(tmp_path))
+def test_cached_dead_answer_needs_no_request(net: Net, tmp_path: Path) -> None:
+    post = site(tmp_path, "http://ok.test/missing/c\n\nT\n")
+    cfg = Config(root=str(tmp_path))
+    first = online.prepare([str(post)], cfg, settings(net), codes={"LK001"})
+    assert first.stats.dead == 1
+    again = online.prepare([str(post)], cfg, settings(net), codes={"LK001"})
+    assert (again.stats.cached, again.stats.requests) == (1, 0)
+
+
+def test_corrupt_cache_is_rebuilt(net: Net, tmp_path: Path) -> None:
+    post = site(tmp_path, "http://ok.test/ok/c\n\nT\n")
+    path = store.path_for(str(tmp_path))
     path.parent.mkdir(parents=True)
     path.write_text("{not json", encoding="utf-8")
-    assert online.load_cache(str(tmp_path)).hosts == {}
+    online.prepare([str(post)], Config(root=str(tmp_path)), settings(net), codes={"LK001"})
+    saved, _ = store.load(path)
+    assert "http://ok.test/ok/c" in saved and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-# -- a site, end to end -----------------------------------------------------------------
-
-POST = """---
-layout: post
-title: T
-category: C
----
-
-http://serves.test/a
-
-Serves
-
-http://refuses.test/b
-
-Refuses
-
-http://gbk.test/p
-
-## Next
-"""
-
-
-def _site(tmp_path: Path) -> Path:
-    (tmp_path / "_config.yml").write_text("title: t\n", encoding="utf-8")
-    posts = tmp_path / "_posts"
-    posts.mkdir()
-    (posts / "2020-1-2-a.md").write_text(POST, encoding="utf-8")
-    return posts
-
-
-def test_prepare_probes_once_then_uses_the_cache(servers: dict[str, object], tmp_path: Path) -> None:
-    from mdnorm.config import Config
-
-    posts = _site(tmp_path)
+def test_request_budget_spreads_over_runs(net: Net, tmp_path: Path) -> None:
+    body = "".join(f"http://ok.test/ok/{i}\n\nT{i}\n\n" for i in range(12))
+    post = site(tmp_path, body)
     cfg = Config(root=str(tmp_path))
-    files = [str(posts / "2020-1-2-a.md")]
-    stats = online.prepare(files, cfg, settings=_settings(servers), codes={"HT001", "LE001"})
-    assert (stats.hosts_probed, stats.hosts_ok, stats.hosts_failed) == (3, 1, 2)  # serves, refuses, gbk (no https)
-    assert (stats.titles_fetched, stats.titles_found) == (1, 1)
-    online._FACTS.clear()
-    again = online.prepare(files, cfg, settings=_settings(servers), codes={"HT001", "LE001"})
-    assert (again.hosts_probed, again.hosts_cached, again.titles_fetched, again.titles_cached) == (0, 3, 0, 1)
-
-
-def test_per_host_limit_leaves_the_rest_for_later(servers: dict[str, object], tmp_path: Path) -> None:
-    from mdnorm.config import Config
-
-    (tmp_path / "_config.yml").write_text("", encoding="utf-8")
-    body = "".join(f"http://gbk.test/p{i}\n\n## H{i}\n\n" for i in range(5))
-    (tmp_path / "2020-1-1-x.md").write_text(f"---\ntitle: t\n---\n\n{body}", encoding="utf-8")
-    stats = online.prepare(
-        [str(tmp_path / "2020-1-1-x.md")], Config(root=str(tmp_path)), settings=_settings(servers, max_per_host=3)
-    )
-    assert stats.titles_fetched + stats.hosts_probed == 3
-    assert stats.skipped_over_limit == 3  # 5 titles + 1 https probe, 3 allowed
-
-
-def test_cli_online_end_to_end(servers: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    posts = _site(tmp_path)
-    spec = ",".join(f"{h}:{p}:{a}:{ap}" for (h, p), (a, ap) in servers["connect_to"].items())  # type: ignore[attr-defined]
-    monkeypatch.setenv("MDNORM_CONNECT_TO", spec)
-    monkeypatch.setenv("SSL_CERT_FILE", str(servers["ca_file"]))
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-    res = runner.invoke(main, ["--online", "--select", "HT001,LE001", "--no-color", "_posts/"])
-    assert res.exit_code == 1, res.output
-    out = res.stdout
-    assert "HT001 [*] insecure link to serves.test: use https://" in out  # verified: a safe fix
-    assert "insecure link to refuses.test, which is http-only (connection refused)" in out
-    assert "LE001" in out
-    res = runner.invoke(main, ["--online", "--fix", "--unsafe-fixes", "--select", "HT001,LE001", "_posts/"])
-    text = (posts / "2020-1-2-a.md").read_text(encoding="utf-8")
-    assert "https://serves.test/a" in text
-    assert "http://refuses.test/b" in text  # http-only: left alone
-    assert "http://gbk.test/p\n\n深度学习：多标签 分类 实践\n\n## Next\n" in text  # gbk.test has no https
+    first = online.prepare([str(post)], cfg, settings(net, max_requests=5), codes={"LK001"})
+    assert (first.stats.checked, first.stats.left, first.stats.requests) == (5, 7, 5)
+    second = online.prepare([str(post)], cfg, settings(net, max_requests=5), codes={"LK001"})
+    assert (second.stats.cached, second.stats.checked) == (5, 5)
 
 
 def test_without_online_nothing_touches_the_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
     calls: list[object] = []
 
     def refuse(*args: object, **kw: object) -> None:
@@ -304,14 +390,13 @@ def test_without_online_nothing_touches_the_network(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    _site(tmp_path)
+    site(tmp_path, "http://serves.test/a\n\nServes\n\nhttp://gbk.test/p\n\n## Next\n")
     monkeypatch.chdir(tmp_path)
     for args in (["_posts/"], ["--fix", "--unsafe-fixes", "_posts/"], ["links", "_posts/"]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code in (0, 1), res.output
     assert calls == []
-    text = (tmp_path / "_posts" / "2020-1-2-a.md").read_text(encoding="utf-8")
+    text = (tmp_path / "_posts" / "2019-3-7-a.md").read_text(encoding="utf-8")
     assert "https://serves.test/a" in text  # the offline unsafe fix still applies
     assert "://gbk.test/p\n\n## Next" in text  # no title without --online
-    assert not online._cache_file(str(tmp_path)).exists()
+    assert not store.path_for(str(tmp_path)).exists()

@@ -216,7 +216,9 @@ def test_workspace_check_and_completion(site: Path) -> None:
             assert isinstance(edit, types.TextEdit)
             assert apply(bare, [edit]) == bare.replace("/c\n", "/c\n\nC 的标题\n")
 
-    from mdnorm.online import OnlineFacts, TitleAnswer, save_cache
+    from mdnorm.online.store import Observation, path_for, save
 
-    save_cache(str(site), OnlineFacts({}, {"https://example.net/c": TitleAnswer("C 的标题", "HTTP 200", time.time())}))
+    url = "https://example.net/c"
+    seen = Observation(url, 200, None, "HTTP 200", (), url, "C 的标题", True, time.time())
+    save(path_for(str(site)), {url: seen}, {})
     run(go())

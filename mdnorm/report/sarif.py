@@ -13,7 +13,7 @@ import os
 from typing import Any
 from urllib.parse import quote
 
-from mdnorm import __version__
+from mdnorm._version import __version__
 from mdnorm.diagnostic import Diagnostic, Fix
 from mdnorm.report import Summary, json_text
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import URL_LINE, Document, UrlLine, is_blank
+from mdnorm.document import Document, UrlLine, is_blank
 from mdnorm.rules.base import Context, EditPolicy, site_rule
 
 if TYPE_CHECKING:
     from mdnorm.linkindex import SiteIndex, SitePost
-    from mdnorm.online import Verdict
+    from mdnorm.online import HttpsAnswer
 
 
 @site_rule("DL002", "duplicate-link-across-posts")
@@ -158,15 +158,9 @@ def _yaml_scalar(value: str) -> str:
 # -- --online hooks used by the link rules ------------------------------------------
 
 
-def https_verdict(ctx: Context, host: str) -> Verdict | None:
-    """The ``--online`` answer for ``host``, or None offline."""
+def https_verdict(ctx: Context, host: str) -> HttpsAnswer | None:
+    """The ``--online`` answer for ``host``: None offline, and when its https is unverifiable."""
     return ctx.online.https(host) if ctx.online is not None else None
-
-
-_NEEDS_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
-_BLOCK_START = re.compile(r"(#|>|[-+*]([ \t]|$)|\||=+$|:)")
-_ORDERED = re.compile(r"(\d+)[.)]([ \t]|$)")
-TITLE_MAX = 160
 
 
 def title_fix(doc: Document, u: UrlLine, ctx: Context) -> Fix | None:
@@ -187,21 +181,7 @@ def title_fix(doc: Document, u: UrlLine, ctx: Context) -> Fix | None:
 
 
 def markdown_title(title: str) -> str | None:
-    """A page title as one Markdown paragraph line that kramdown shows verbatim.
+    """A page title as one Markdown line kramdown shows verbatim (see :func:`mdnorm.online.titles.markdown_title`)."""
+    from mdnorm.online.titles import markdown_title as safe
 
-    Markdown punctuation is escaped, and a title that would start a block (a
-    heading, list or quote) gets its first character escaped.  Titles with Liquid
-    (``{{``, ``{%``) or ``$$`` math are refused: Jekyll would evaluate them.
-    """
-    title = " ".join(title.split())
-    if not title or "{{" in title or "{%" in title or "$$" in title or URL_LINE.fullmatch(title):
-        return None
-    if len(title) > TITLE_MAX:
-        title = title[: TITLE_MAX - 1].rstrip() + "…"
-    title = _NEEDS_ESCAPE.sub(r"\\\1", title)
-    ordered = _ORDERED.match(title)
-    if ordered:
-        title = f"{ordered.group(1)}\\{title[ordered.end(1) :]}"
-    elif _BLOCK_START.match(title):
-        title = "\\" + title
-    return title
+    return safe(title)

@@ -24,7 +24,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from mdnorm import __version__
+from mdnorm._version import __version__
 from mdnorm.server import actions, convert
 from mdnorm.server.disk import CONFIG_NAMES, DiskWatch
 from mdnorm.server.state import Linted, Project

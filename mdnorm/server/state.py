@@ -25,12 +25,13 @@ from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
 from mdnorm.facts import PostFacts, facts_of
-from mdnorm.linkindex import SiteIndex, SitePost, build, order_of
+from mdnorm.linkindex import SiteIndex, SitePost, build
 from mdnorm.linter import lint_document, lint_site
-from mdnorm.online import OnlineFacts, load_cache
+from mdnorm.online import OnlineFacts, load_facts
 from mdnorm.rules import Context
 from mdnorm.rules.site import category_key
 from mdnorm.selection import codes_for
+from mdnorm.site import order_of
 
 
 class Linted(NamedTuple):
@@ -173,14 +174,14 @@ class Project:
             return None
         got = self._online.get(root)
         if got is None:
-            got = self._online[root] = load_cache(root)
+            got = self._online[root] = load_facts(root, self.base_config(os.path.join(root, "_config.yml")))
         return got
 
     def cached_verdicts(self, root: str) -> OnlineFacts:
         """The cached answers whether or not online lookups are enabled: hover only reports them."""
         got = self._online.get(root)
         if got is None:
-            got = self._online[root] = load_cache(root)
+            got = self._online[root] = load_facts(root, self.base_config(os.path.join(root, "_config.yml")))
         return got
 
     def reload(self) -> None:
