@@ -157,8 +157,8 @@ def test_warm_run_does_not_import_the_parser(tmp_path: Path) -> None:
         "    pass\n"
         "print('PARSER', 'mistune' in sys.modules, 'yaml' in sys.modules, file=sys.stderr)\n"
     )
-    cold = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
-    warm = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    cold = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    warm = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert "PARSER True True" in cold.stderr
     assert "PARSER False False" in warm.stderr
     assert cold.stdout == warm.stdout and "HT001" in warm.stdout

@@ -198,5 +198,7 @@ def test_warm_index_does_not_import_the_parser(tmp_path: Path) -> None:
         f"ix = linkindex.build({str(tmp_path)!r}, Config(root={str(tmp_path)!r})); ix.site_key('x'); "
         "print(ix.scanned, 'mdnorm._parser' in sys.modules, 'mistune' in sys.modules, 'yaml' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split()
     assert out == ["0", "False", "False", "False"]
