@@ -154,6 +154,7 @@ def test_ctrl_c_in_the_run_loop_exits_130_without_traceback(tmp_path: Path) -> N
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow  # 160 large posts, so the pool is still writing when the signal comes
 def test_ctrl_c_during_a_parallel_fix_leaves_every_file_old_or_new(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group (the pool's workers too), as a terminal sends it."""
     tree = make_tree(tmp_path, 160, 60)

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from mdnorm.config import Config
 from mdnorm.document import Document
 from mdnorm.files import discover
@@ -44,6 +46,7 @@ def test_expected_new_text_is_what_the_fixer_produces() -> None:
     assert fixed.text == NEW.format(i=7)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_every_file_old_or_new(tmp_path: Path) -> None:
     tree = tmp_path / "posts"
     for sub in range(10):

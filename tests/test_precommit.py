@@ -43,6 +43,7 @@ GIT = shutil.which("git")
 pytestmark = [
     pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed (it comes with the dev extra)"),
     pytest.mark.skipif(GIT is None, reason="git is not installed (pre-commit needs it)"),
+    pytest.mark.slow,  # each test installs the project into a fresh virtualenv
     pytest.mark.timeout(960),  # above the 900 s that one try-repo run is given
 ]
 
