@@ -17,9 +17,10 @@ After every step:
 2. ``mdnorm --check _posts`` exits 1 exactly when ``mdnorm --fix --no-cache`` on a
    copy of the site changes a file, and names exactly those files.
 
-The cached runs of these checks run on a copy of the site and its cache (mtimes
-kept to the nanosecond), so checking never writes the cache under test: only the
-steps do, and a step can meet a cache that lacks an entry.
+The cache (``.mdnorm_cache/`` in the site, or a user cache folder: each run gets
+one of its own beside the site) is saved before these checks and put back after
+each cached run, so checking never writes the cache under test: only the steps
+do, and a step can meet a cache that lacks an entry.
 
 And from ``--add-baseline`` on, a plain lint exits 0 for as long as only runs
 that write no post (a lint, ``--diff``, ``--check``, a stdin fix), a touch that
@@ -111,11 +112,17 @@ CONFIGS = [
     '[front-matter]\nlayouts = ["post", "page"]\n',
 ]
 MAX_POSTS = 5
+#: beside the site: the user cache folder of its runs (where a cache outside the project lives)
+CACHE_HOME = "cache-home"
 
 
-def environ() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_COLOR", "MDNORM_CONFIG")}
-    env["NO_COLOR"] = "1"
+def environ(cwd: Path) -> dict[str, str]:
+    """The environment of a run in ``cwd``: a user cache folder (``XDG_CACHE_HOME``) of its own
+    beside it, so a cache kept outside the project is the machine's too, and nothing the user's
+    environment says about caches, colors or configuration."""
+    drop = ("CI", "FORCE_COLOR", "MDNORM_CONFIG", "MDNORM_CACHE_DIR")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(NO_COLOR="1", XDG_CACHE_HOME=str(cwd.parent / CACHE_HOME))
     return env
 
 
@@ -133,7 +140,7 @@ def mdnorm_all(runs: list[tuple[Path, tuple[str, ...]]], stdin: bytes | None = N
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=environ(),
+            env=environ(cwd),
         )
         for cwd, args in runs
     ]
@@ -190,12 +197,31 @@ class SiteMachine(RuleBasedStateMachine):
         """A post, the configuration, a layout or the baseline changed: new problems may exist."""
         self.baselined = False
 
-    def _copy(self, name: str, with_cache: bool) -> Path:
-        """A fresh copy of the site beside it (``copy2``: mtimes to the nanosecond)."""
+    def _copy(self, name: str) -> Path:
+        """A fresh copy of the site beside it, without its cache."""
         copy = self.tmp / name
         shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(self.root, copy, ignore=None if with_cache else shutil.ignore_patterns(".mdnorm_cache"))
+        shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns(".mdnorm_cache"))
         return copy
+
+    def _cache_folders(self) -> list[Path]:
+        """Where mdnorm may keep state between runs: in the project, or in the user cache folder."""
+        return [self.root / ".mdnorm_cache", self.tmp / CACHE_HOME]
+
+    def _save_cache(self) -> Path:
+        saved = self.tmp / "saved-cache"
+        shutil.rmtree(saved, ignore_errors=True)
+        saved.mkdir()
+        for i, folder in enumerate(self._cache_folders()):
+            if folder.exists():
+                shutil.copytree(folder, saved / str(i))
+        return saved
+
+    def _restore_cache(self, saved: Path) -> None:
+        for i, folder in enumerate(self._cache_folders()):
+            shutil.rmtree(folder, ignore_errors=True)
+            if (saved / str(i)).exists():
+                shutil.copytree(saved / str(i), folder)
 
     def _equal_size_pairs(self) -> list[tuple[str, str]]:
         sizes = {name: (self.root / name).stat().st_size for name in self.names}
@@ -337,10 +363,11 @@ class SiteMachine(RuleBasedStateMachine):
 
     @rule(how=st.sampled_from(["delete", "truncate", "garbage"]))
     def damage_site_index(self, how: str) -> None:
-        """What a full disk or a killed run can leave of ``.mdnorm_cache/linkindex.json``."""
-        index = self.root / ".mdnorm_cache" / "linkindex.json"
-        if not index.exists():
-            return
+        """What a full disk or a killed run can leave of the site index (``linkindex.json``)."""
+        found = [p for folder in self._cache_folders() for p in sorted(folder.rglob("linkindex.json"))]
+        if not found:
+            return  # no index file (none yet, or the cache keeps it in another form)
+        index = found[0]
         if how == "delete":
             index.unlink()
         elif how == "truncate":
@@ -354,22 +381,18 @@ class SiteMachine(RuleBasedStateMachine):
     def cache_changes_nothing(self) -> None:
         if not self.names:
             return  # before the site is built
-        # The cached runs use copies of the site with its cache (mtimes kept: the cache answers there
-        # as here), so checking never changes the state under test: only the steps write the cache.
-        # A cold --fix runs on a copy without the cache.
-        linted = self._copy("linted", with_cache=True)
-        checked = self._copy("checked", with_cache=True)
-        fixed = self._copy("fixed", with_cache=False)
+        # The cached runs read the cache as the steps left it, and it is put back after each, so
+        # checking never changes the state under test: only the steps write the cache.  A cold --fix
+        # runs on a copy of the site without it.
+        fixed = self._copy("fixed")
         before = snapshot(fixed)
+        saved = self._save_cache()
         json_lint = ("--output-format", "json", "_posts")
-        cached, cold, (code, out, _err), _fix = mdnorm_all(
-            [
-                (linted, json_lint),
-                (self.root, ("--no-cache", *json_lint)),
-                (checked, ("--check", "_posts")),
-                (fixed, ("--fix", "--no-cache", "_posts")),
-            ]
-        )
+        cold_fix = (fixed, ("--fix", "--no-cache", "_posts"))
+        cached, cold, _fix = mdnorm_all([(self.root, json_lint), (self.root, ("--no-cache", *json_lint)), cold_fix])
+        self._restore_cache(saved)
+        code, out, _err = mdnorm(self.root, "--check", "_posts")
+        self._restore_cache(saved)
         # (1) the cached answer is the cold answer
         assert cached == cold, f"cached run {cached!r}\n!= --no-cache run {cold!r}"
         # the baseline still hides everything while nothing that may add a problem happened
