@@ -198,8 +198,8 @@ class SiteMachine(RuleBasedStateMachine):
         self.baselined = False
 
     def _copy(self, name: str) -> Path:
-        """A fresh copy of the site beside it, without its cache."""
-        copy = self.tmp / name
+        """A fresh copy of the site, without its cache (and a user cache folder of its own)."""
+        copy = self.tmp / "copies" / name
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns(".mdnorm_cache"))
         return copy
