@@ -300,11 +300,12 @@ def _parse_time(text: str) -> float:
     ],
 )
 def test_parse_time_is_linear(unit: str) -> None:
-    # grow N until one parse takes ~0.1 s of CPU: a quadratic term only shows on large inputs
+    # grow N until one parse takes ~0.05 s of CPU, so 8N takes ~0.4 s (as large an input as 4N at
+    # 0.1 s): a quadratic term only shows on large inputs
     n = 2000
     small = _parse_time(unit * n)
-    while small < 0.1 and n < 400_000:
-        n = min(400_000, int(n * min(8.0, 0.13 / max(small, 1e-4))))
+    while small < 0.05 and n < 400_000:
+        n = min(400_000, int(n * min(8.0, 0.065 / max(small, 1e-4))))
         small = _parse_time(unit * n)
     large = _parse_time(unit * (GROWTH * n))
     assert large / small < LINEAR_LIMIT, f"{unit!r}: {small:.3f}s CPU at N={n}, {large:.3f}s at {GROWTH}N"
