@@ -1,4 +1,4 @@
-"""Helpers shared by test modules: the kramdown availability check and a best-of-N timer."""
+"""Helpers shared by test modules: the kramdown availability check and a best-of-N CPU timer."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _kramdown_missing() -> str | None:
     if ruby is None:
         return "ruby is not installed (apt-get install ruby-kramdown ruby-kramdown-parser-gfm)"
     probe = subprocess.run(
-        [ruby, "-e", 'require "kramdown"; require "kramdown-parser-gfm"'], capture_output=True, check=False
+        [ruby, "-e", 'require "kramdown"; require "kramdown-parser-gfm"'], capture_output=True, check=False, timeout=60
     )
     if probe.returncode:
         return (
@@ -30,12 +30,18 @@ KRAMDOWN_MISSING = _kramdown_missing()
 requires_kramdown = pytest.mark.skipif(KRAMDOWN_MISSING is not None, reason=KRAMDOWN_MISSING or "")
 
 
-def best_time(work: Callable[[], object], repeats: int) -> float:
-    """Least CPU time of ``repeats`` runs of ``work``, with the garbage collector off while timing.
+#: Linear-time checks time N and GROWTH * N units: linear work costs about GROWTH times as much,
+#: quadratic work GROWTH ** 2 (64x).  LINEAR_LIMIT leaves room for noise and stays far below that.
+GROWTH = 8
+LINEAR_LIMIT = 20.0
 
-    CPU time of this process (``time.process_time``), not wall-clock time: other
-    processes on a loaded machine then barely change it.  Only ever compared as
-    a ratio between two input sizes, never against a number.
+
+def best_time(work: Callable[[], object], repeats: int) -> float:
+    """Least CPU time (``time.process_time``) of ``repeats`` runs of ``work``, garbage collector off.
+
+    CPU time, not wall-clock time: a loaded machine delays a run but does not make it
+    use more CPU, so the ratio of two sizes holds while other jobs compete for the cores.
+    Only ever compared as a ratio between two input sizes, never against a number.
     """
     best = float("inf")
     for _ in range(repeats):

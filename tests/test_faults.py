@@ -8,6 +8,7 @@ for a fixed time.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
@@ -54,6 +55,19 @@ def make_tree(root: Path, n: int, lines: int) -> dict[Path, tuple[str, str]]:
     return out
 
 
+def _finish(proc: subprocess.Popen[bytes], timeout: float = 120) -> tuple[bytes, bytes]:
+    """``proc``'s output once it exits; a run still going after ``timeout`` s is killed and fails the test."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # its pool's workers too, when it leads a session
+        except (PermissionError, ProcessLookupError):
+            proc.kill()
+        proc.communicate(timeout=30)
+        raise
+
+
 def wait_for(what: str, ready: Iterable[bool] | object, proc: subprocess.Popen[bytes] | None = None) -> None:
     """Poll ``ready()`` until true (a generous safety limit only turns a hang into a failure)."""
     assert callable(ready)
@@ -61,7 +75,11 @@ def wait_for(what: str, ready: Iterable[bool] | object, proc: subprocess.Popen[b
     while not ready():
         if proc is not None and proc.poll() is not None:
             return
-        assert time.monotonic() < limit, f"never saw: {what}"
+        if time.monotonic() >= limit:
+            if proc is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    _finish(proc, timeout=0)  # kills it: no run outlives its test
+            raise AssertionError(f"never saw: {what}")
         time.sleep(0.02)
 
 
@@ -78,14 +96,16 @@ def test_two_concurrent_fix_runs_corrupt_nothing(tmp_path: Path) -> None:
         subprocess.Popen([MDNORM, "--fix", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(2)
     ]
-    outs = [p.communicate() for p in procs]
+    outs = [_finish(p) for p in procs]
     for p, (out, err) in zip(procs, outs, strict=True):
         assert b"Traceback" not in out + err, err.decode()
         assert p.returncode == 0, (out + err).decode()
     for path, (_old, fixed) in tree.items():
         assert path.read_text(encoding="utf-8") == fixed, path
     assert leftovers(tmp_path) == []
-    again = subprocess.run([MDNORM, "--fix", "."], cwd=tmp_path, capture_output=True, text=True, check=False)
+    again = subprocess.run(
+        [MDNORM, "--fix", "."], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120
+    )
     assert again.returncode == 0 and "Fixed 0 problems in 0 files." in again.stdout, again.stdout + again.stderr
 
 
@@ -93,7 +113,7 @@ def test_two_concurrent_fix_runs_corrupt_nothing(tmp_path: Path) -> None:
 
 
 def _interrupted(proc: subprocess.Popen[bytes]) -> tuple[str, str]:
-    out, err = proc.communicate()
+    out, err = _finish(proc, timeout=60)
     return out.decode(), err.decode()
 
 
@@ -134,6 +154,7 @@ def test_ctrl_c_in_the_run_loop_exits_130_without_traceback(tmp_path: Path) -> N
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow  # 160 large posts, so the pool is still writing when the signal comes
 def test_ctrl_c_during_a_parallel_fix_leaves_every_file_old_or_new(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group (the pool's workers too), as a terminal sends it."""
     tree = make_tree(tmp_path, 160, 60)
@@ -146,7 +167,7 @@ def test_ctrl_c_during_a_parallel_fix_leaves_every_file_old_or_new(tmp_path: Pat
 
     wait_for("a file rewritten", some_file_written, proc)
     if proc.poll() is not None:
-        proc.communicate()
+        _finish(proc)
         pytest.skip("the run finished before the signal could be sent")
     os.killpg(proc.pid, signal.SIGINT)
     out, err = _interrupted(proc)
@@ -157,7 +178,9 @@ def test_ctrl_c_during_a_parallel_fix_leaves_every_file_old_or_new(tmp_path: Pat
         assert path.read_text(encoding="utf-8") in (old, fixed), path
     # the pool's workers are stopped with SIGTERM, which a worker in a write holds until the rename
     assert leftovers(tmp_path) == []
-    again = subprocess.run([MDNORM, "--fix", "."], cwd=tmp_path, capture_output=True, text=True, check=False)
+    again = subprocess.run(
+        [MDNORM, "--fix", "."], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     for path, (_old, fixed) in tree.items():
         assert path.read_text(encoding="utf-8") == fixed

@@ -43,6 +43,8 @@ GIT = shutil.which("git")
 pytestmark = [
     pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed (it comes with the dev extra)"),
     pytest.mark.skipif(GIT is None, reason="git is not installed (pre-commit needs it)"),
+    pytest.mark.slow,  # each test installs the project into a fresh virtualenv
+    pytest.mark.timeout(960),  # above the 900 s that one try-repo run is given
 ]
 
 
@@ -71,6 +73,7 @@ def _git(*args: str, cwd: Path, env: dict[str, str]) -> str:
         capture_output=True,
         text=True,
         check=True,
+        timeout=120,
     )
     return done.stdout
 
@@ -167,5 +170,5 @@ def test_mdnorm_fix_leaves_the_fixed_file_and_fails_the_run(blog: Blog) -> None:
     # what the hook left behind is clean for mdnorm itself
     mdnorm = _tool("mdnorm")
     assert mdnorm is not None
-    check = subprocess.run([mdnorm, str(path)], cwd=blog.root, capture_output=True, text=True)
+    check = subprocess.run([mdnorm, str(path)], cwd=blog.root, capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr

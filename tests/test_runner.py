@@ -129,7 +129,7 @@ def test_diff_is_a_patch_that_produces_the_fixed_file(run: Invoke, tmp_path: Pat
     p = _write(tmp_path / "a.md", text)
     diff = run("--diff", "a.md").output
     diff = diff[: diff.rindex("1 file would be changed.")]
-    subprocess.run(["patch", "-p1", "-s"], input=diff.encode(), cwd=tmp_path, check=True)
+    subprocess.run(["patch", "-p1", "-s"], input=diff.encode(), cwd=tmp_path, check=True, timeout=60)
     assert p.read_text(encoding="utf-8") == MESSY_FIXED
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
+import select
 import signal
 import subprocess
 import sys
@@ -144,16 +145,25 @@ def run_on_pty(cmd: list[str], cwd: Path, stream: str, env: dict[str, str]) -> t
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
     os.close(slave)
     chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed its end
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    piped = proc.communicate(timeout=120)[1 if stream == "stdout" else 0]
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            # never block on a child that neither writes nor exits: wait for data at most until the deadline
+            if not select.select([master], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise AssertionError(f"{cmd} still running after 120 s")
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not data:
+                break
+            chunks.append(data)
+        piped = proc.communicate(timeout=120)[1 if stream == "stdout" else 0]
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=60)
     return proc.returncode, b"".join(chunks).decode("utf-8", "replace"), piped.decode("utf-8", "replace")
 
 
@@ -258,9 +268,13 @@ def test_a_reader_that_goes_away_is_not_an_error(mdnorm: list[str], tmp_path: Pa
         [*mdnorm, "posts"], cwd=tmp_path, env=environ(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.readline()
-    proc.stdout.close()  # like `mdnorm posts | head -1`
-    err = proc.stderr.read().decode()
-    proc.wait(timeout=120)
+    try:
+        proc.stdout.readline()
+        proc.stdout.close()  # like `mdnorm posts | head -1`
+        err = proc.communicate(timeout=120)[1].decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=60)
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert proc.returncode in (0, 1)
