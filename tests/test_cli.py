@@ -103,7 +103,7 @@ def test_internal_error_in_one_file_exits_3_and_the_others_are_still_checked(mon
 def test_internal_error_outside_the_files_exits_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     import mdnorm.files
 
-    def broken(paths: list[str], cfg: object) -> list[str]:
+    def broken(*args: object, **kw: object) -> list[str]:
         raise RuntimeError("walk failed")
 
     monkeypatch.setattr(mdnorm.files, "discover", broken)
@@ -118,7 +118,7 @@ def test_internal_error_outside_the_files_exits_3_with_one_line(monkeypatch: pyt
 def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     import mdnorm.files
 
-    def interrupted(paths: list[str], cfg: object) -> list[str]:
+    def interrupted(*args: object, **kw: object) -> list[str]:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(mdnorm.files, "discover", interrupted)
@@ -149,14 +149,14 @@ def test_output_sorted_by_path_then_line_with_fix_marks_and_summary() -> None:
         "b.md:7:1: HT001 insecure link to old.example: use https://",
         "b.md:7:21: WS001 [*] trailing whitespace",
         "b.md:13:1: HD001 heading level jumps from h1 to h3 (expected h2 or less)",
-        "Found 8 problems in 2 files (2 fixable with --fix; 4 more with --unsafe-fixes).",
+        "Found 8 problems in 2 files (2 fixable with --fix; 4 more fixable with --fix --unsafe-fixes).",
     ]
 
 
 def test_summary_counts_unsafe_fixes_as_fixable_with_unsafe_fixes() -> None:
     write({"a.md": bad("a")})
     last = run("--unsafe-fixes").stdout.splitlines()[-1]
-    assert last == "Found 4 problems in 1 file (3 fixable with --fix)."
+    assert last == "Found 4 problems in 1 file (3 fixable with --fix --unsafe-fixes)."
 
 
 def test_quiet_prints_only_the_problems() -> None:
@@ -247,7 +247,7 @@ def test_unknown_code_exits_2(option: str) -> None:
     write({"a.md": CLEAN})
     result = run(option, "HT001,XY123")
     assert result.exit_code == 2
-    assert result.stderr == f"mdnorm: error: {option}: unknown rule code or prefix 'XY123'\n"
+    assert result.stderr == f"mdnorm: error: {option}: unknown rule code, prefix or name 'XY123'\n"
 
 
 # --- configuration on the command line ------------------------------------------------------------------
@@ -288,7 +288,7 @@ def test_json_format() -> None:
         assert fix is None or (fix["applicability"] in ("safe", "unsafe") and isinstance(fix["edits"], list))
     ws = data[2]["fix"]
     assert ws["applicability"] == "safe"
-    assert ws["edits"] and set(ws["edits"][0]) == {"start", "end", "replacement"}
+    assert ws["edits"] and set(ws["edits"][0]) == {"start", "end", "replacement", "location", "end_location"}
     text = Path("a.md").read_text()
     edit = ws["edits"][0]
     assert text[edit["start"] : edit["end"]] == " "
@@ -339,25 +339,44 @@ def test_no_ansi_when_stdout_is_not_a_terminal() -> None:
     assert not ANSI.search(run().stdout)
 
 
-def test_color_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_color_decision() -> None:
     import io
 
-    from mdnorm.cli import _use_color
+    from mdnorm.commands.check import use_color
 
     class TTY(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    assert _use_color(False, "text", TTY()) is True
-    assert _use_color(True, "text", TTY()) is False
-    assert _use_color(False, "json", TTY()) is False
-    assert _use_color(False, "text", io.StringIO()) is False
-    monkeypatch.setenv("NO_COLOR", "1")
-    assert _use_color(False, "text", TTY()) is False
-    monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
-    assert _use_color(False, "text", TTY()) is True
-    monkeypatch.setenv("TERM", "dumb")
-    assert _use_color(False, "text", TTY()) is False
+    assert use_color("auto", "full", TTY(), {}) is True
+    assert use_color("auto", "concise", io.StringIO(), {}) is False
+    assert use_color("never", "full", TTY(), {}) is False
+    assert use_color("always", "concise", io.StringIO(), {}) is True
+    assert use_color("always", "json", TTY(), {}) is False  # never ANSI inside JSON
+    assert use_color("auto", "json", TTY(), {}) is False
+    assert use_color("auto", "full", TTY(), {"NO_COLOR": "1"}) is False
+    assert use_color("auto", "full", TTY(), {"NO_COLOR": ""}) is True  # no-color.org: only a non-empty value
+    assert use_color("auto", "full", TTY(), {"TERM": "dumb"}) is False
+    assert use_color("auto", "full", io.StringIO(), {"FORCE_COLOR": "1"}) is True
+    assert use_color("auto", "full", io.StringIO(), {"FORCE_COLOR": "1", "NO_COLOR": "1"}) is True
+    assert use_color("never", "full", io.StringIO(), {"FORCE_COLOR": "1"}) is False
+
+
+def test_color_option_and_force_color_env() -> None:
+    write({"a.md": bad("a")})
+    assert ANSI.search(run("--color", "always").stdout)
+    assert ANSI.search(run(env={"FORCE_COLOR": "1"}).stdout)
+    assert not ANSI.search(run("--color", "never", env={"FORCE_COLOR": "1"}).stdout)
+    assert not ANSI.search(run("--no-color", env={"FORCE_COLOR": "1"}).stdout)
+
+
+def test_diff_is_coloured_when_asked() -> None:
+    write({"a.md": bad("a")})
+    plain = run("--diff").stdout
+    colored = run("--diff", "--color", "always").stdout
+    assert not ANSI.search(plain)
+    assert "\x1b[31m-http://old.example/a \x1b[0m" in colored and "\x1b[32m+http://old.example/a\x1b[0m" in colored
+    assert ANSI.sub("", colored).replace("[0m", "").replace("[1m", "") != ""
 
 
 # --- version, rules ---------------------------------------------------------------------------------------
@@ -369,13 +388,15 @@ def test_version() -> None:
     assert result.stdout == f"mdnorm {__version__}\n"
 
 
-def test_help() -> None:
+def test_help_shows_the_check_options_and_the_commands() -> None:
     result = run("--help")
     assert result.exit_code == 0
-    assert "rule" in result.stdout and "rules" in result.stdout
-    check_help = run("check", "--help").stdout
-    for option in ("--select", "--statistics", "--output-format", "--stdin-filename", "--no-color"):
-        assert option in check_help
+    for option in ("--fix", "--select", "--statistics", "--output-format", "--show-fixes", "--force-exclude"):
+        assert option in result.stdout
+        assert option in run("check", "--help").stdout
+    for command in ("rule", "rules", "links", "site", "clean"):
+        assert f"\n  {command} " in result.stdout
+    assert result.stdout.count("--help") == 1
 
 
 def test_rules_lists_every_rule() -> None:
@@ -389,11 +410,13 @@ def test_rules_lists_every_rule() -> None:
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
-def test_rule_prints_the_docs(code: str) -> None:
+def test_rule_prints_the_docs_as_markdown(code: str) -> None:
     result = run("rule", code.lower())
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{code} ({RULES[code].name})  fix: {RULES[code].fix}\n")
-    assert RULES[code].doc in result.stdout
+    assert result.stdout.startswith(f"# {code}: {RULES[code].name}\n")
+    assert f"Fix safety: {RULES[code].fix}." in result.stdout
+    assert "``" not in result.stdout.replace("```", "") and "::\n" not in result.stdout  # no reStructuredText
+    assert run("rule", RULES[code].name).stdout == result.stdout  # by name too
 
 
 def test_every_rule_doc_has_the_sections_users_read() -> None:

@@ -1,0 +1,1 @@
+"""One module per ``mdnorm`` subcommand; :mod:`mdnorm.cli` registers each with one line."""
