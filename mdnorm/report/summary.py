@@ -21,14 +21,14 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _hint(diagnostics: list[Diagnostic], unsafe: bool, with_safe: bool) -> str:
-    """`` (2 fixable with --fix; 1 more with --fix --unsafe-fixes)`` or ''."""
+def _hint(diagnostics: list[Diagnostic], unsafe: bool, with_safe: bool) -> list[str]:
+    """``["2 fixable with --fix", "1 more fixable with --fix --unsafe-fixes"]``, or fewer."""
     safe = sum(1 for d in diagnostics if fixable(d, unsafe))
     hidden = 0 if unsafe else sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "unsafe")
     parts = [f"{safe} fixable with --fix{' --unsafe-fixes' if unsafe else ''}"] if with_safe and safe else []
     if hidden:
         parts.append(f"{hidden} {'more ' if parts else ''}fixable with --fix --unsafe-fixes")
-    return f" ({'; '.join(parts)})" if parts else ""
+    return parts
 
 
 def summary_line(diagnostics: list[Diagnostic], unsafe: bool = False) -> str:
@@ -37,15 +37,16 @@ def summary_line(diagnostics: list[Diagnostic], unsafe: bool = False) -> str:
     if not n:
         return "All checks passed!"
     files = len({d.path for d in diagnostics})
-    return f"Found {plural(n, 'problem')} in {plural(files, 'file')}{_hint(diagnostics, unsafe, True)}."
+    hint = _hint(diagnostics, unsafe, True)
+    return f"Found {plural(n, 'problem')} in {plural(files, 'file')}" + (f" ({'; '.join(hint)})." if hint else ".")
 
 
 def fix_summary_line(fixed: int, remaining: list[Diagnostic], unsafe: bool = False) -> str:
     """The last line after ``--fix``: nothing fixed reads as a lint; else ``Found N (X fixed, Y remaining).``"""
     if not fixed:
         return summary_line(remaining, unsafe)
-    line = f"Found {plural(fixed + len(remaining), 'problem')} ({fixed} fixed, {len(remaining)} remaining)"
-    return line + _hint(remaining, unsafe, False) + "."
+    parts = [f"{fixed} fixed, {len(remaining)} remaining", *_hint(remaining, unsafe, False)]
+    return f"Found {plural(fixed + len(remaining), 'problem')} ({'; '.join(parts)})."
 
 
 def show_fixes(applied: Mapping[str, Counter[str]]) -> str:
