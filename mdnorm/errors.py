@@ -29,7 +29,7 @@ class UserError(Exception):
     """Something the user can fix (a bad option value, a path that holds nothing): exit 2."""
 
 
-class Exit(Exception):  # noqa: N818  (a control-flow signal, not an error)
+class Exit(Exception):
     """End the command with ``code`` after the command printed what it had to say."""
 
     def __init__(self, code: int) -> None:

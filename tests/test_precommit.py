@@ -184,11 +184,11 @@ def readme_block(heading: str, lang: str) -> str:
     return after[start : after.index("```", start)]
 
 
-def _pinned(snippet: str, project: str, env: dict[str, str]) -> str:
-    """The snippet with its two placeholders filled: this checkout and its commit."""
+def _pinned(snippet: str, project: str, env: dict[str, str], url: str | None = None) -> str:
+    """The snippet with its two placeholders filled: this checkout (or ``url``) and its commit."""
     sha = _git("rev-parse", "HEAD", cwd=Path(project), env=env).strip()
     assert "<mdnorm-repo-url>" in snippet and "<commit-sha>" in snippet
-    return snippet.replace("<mdnorm-repo-url>", project).replace("<commit-sha>", sha)
+    return snippet.replace("<mdnorm-repo-url>", url or project).replace("<commit-sha>", sha)
 
 
 def test_the_readme_hook_config_with_force_exclude_lets_an_excluded_draft_pass(tmp_path: Path, project: str) -> None:
@@ -231,7 +231,7 @@ def test_the_readme_install_line_and_quick_start_work_as_written(tmp_path: Path,
     assert line is not None, "the README's install line"
     venv.create(tmp_path / "venv", with_pip=True)
     bin_dir = tmp_path / "venv" / "bin"
-    install = _pinned(line.group(1), "git+file://" + project, env).replace("git+git+", "git+")
+    install = _pinned(line.group(1), project, env, url="file://" + project)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     done = subprocess.run(install, shell=True, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -299,7 +299,9 @@ def report(
     else:
         _fit_stdout(out, fmt)
     color = use_color("never" if o.no_color else o.color, fmt, out)
-    printed = print_report(o, cfg, results, baseline, stdin, Printed(out, sys.stderr if stdin_fixed else out, fmt, color))
+    printed = print_report(
+        o, cfg, results, baseline, stdin, Printed(out, sys.stderr if stdin_fixed else out, fmt, color)
+    )
     return exit_code(o, results, printed)
 
 

@@ -40,9 +40,7 @@ def select_rows(
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--http-only", is_flag=True, help="Only hosts that still have http:// links.")
 @click.option("--unknown", is_flag=True, help="Only hosts whose https support is unknown (not known, not probed).")
-@click.option(
-    "--sort", type=click.Choice(sorted(SORTS)), default="links", show_default=True, help="Order of the rows."
-)
+@click.option("--sort", type=click.Choice(sorted(SORTS)), default="links", show_default=True, help="Order of the rows.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many rows (totals count them all).")
 @click.option("--online", is_flag=True, help="Probe https of unknown http:// hosts first (cached).")
 @click.option("--config", "config_path", type=click.Path(), help="Use this TOML file as configuration.")

@@ -15,8 +15,8 @@ def rule(code: str | None, all_rules: bool, output_format: str) -> None:
     """Explain a rule, named by code or name (LE001, insecure-link): Markdown, or JSON."""
     with handled():
         from mdnorm.report import json_text
-        from mdnorm.rules import RULES
         from mdnorm.ruledoc import as_json, page
+        from mdnorm.rules import RULES
         from mdnorm.selection import canonical
 
         if all_rules == (code is not None):

@@ -9,7 +9,7 @@ the docs users read sit beside the code.  Importing this package loads them all.
 
 from __future__ import annotations
 
-from mdnorm.rules import front_matter, headings, kramdown, links, site, whitespace  # noqa: F401  (registers)
+from mdnorm.rules import front_matter, headings, kramdown, links, site, suppression, whitespace  # noqa: F401
 from mdnorm.rules.base import (
     RULES,
     WHITESPACE_ONLY,
