@@ -233,6 +233,8 @@ def test_the_readme_install_line_and_quick_start_work_as_written(tmp_path: Path,
     bin_dir = tmp_path / "venv" / "bin"
     install = _pinned(line.group(1), project, env, url="file://" + project)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    # the pip a venv comes with may predate PEP 508 file URLs with a commit: a user's is newer
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--upgrade", "pip"], env=env, check=True, timeout=600)
     done = subprocess.run(install, shell=True, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     blog = tmp_path / "blog"
