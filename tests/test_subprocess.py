@@ -75,7 +75,7 @@ def test_exit_1_on_problems(mdnorm: list[str], tmp_path: Path) -> None:
     assert result.stdout.splitlines()[0] == "posts/p000.md:7:1: HT001 insecure link to old.example: use https://"
     assert (
         result.stdout.splitlines()[-1]
-        == "Found 4 problems in 2 files (2 fixable with --fix; 2 more with --unsafe-fixes)."
+        == "Found 4 problems in 2 files (2 fixable with --fix; 2 more fixable with --fix --unsafe-fixes)."
     )
     assert result.stderr == ""
 
@@ -120,7 +120,7 @@ def test_version(mdnorm: list[str], tmp_path: Path) -> None:
 def test_rule_and_rules(mdnorm: list[str], tmp_path: Path) -> None:
     result = call(mdnorm, "rule", "LE001", cwd=tmp_path)
     assert result.returncode == 0
-    assert result.stdout.startswith("LE001 (link-entry-missing-title)")
+    assert result.stdout.startswith("# LE001: link-entry-missing-title\n")
     assert call(mdnorm, "rule", "NOPE1", cwd=tmp_path).returncode == 2
     assert "WS004" in call(mdnorm, "rules", cwd=tmp_path).stdout
 
