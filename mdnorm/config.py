@@ -10,6 +10,7 @@ below it; see :func:`for_path`.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -258,6 +259,8 @@ def parse_table(table: dict[str, Any], where: str, base: Config | None = None, p
             hint = ""
             if key == "tool" and where.endswith(".mdnorm.toml"):
                 hint = " (.mdnorm.toml takes the keys at its top level, without a [tool.mdnorm] header)"
+            close = difflib.get_close_matches(key, _KEYS, n=1)
+            hint = hint or (f" (did you mean '{close[0]}'?)" if close else "")
             raise ConfigError(f"{where}: unknown key '{key}'{hint}")
         name, kind = _KEYS[key]
         changes[name] = _convert(key, kind, value, where)

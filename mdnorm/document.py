@@ -56,6 +56,16 @@ _NOT_PROSE = re.compile(
 OPAQUE_BLOCKS = frozenset({"block_code", "block_math", "block_html", "kd_extension", "liquid_block"})
 
 
+def _utf16(data: bytes) -> str | None:
+    """ "UTF-16, not UTF-8" when ``data`` looks like UTF-16 (a BOM, or a NUL every other byte), else None."""
+    head = data[:512]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(head) >= 4 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4)
+    ):
+        return "UTF-16, not UTF-8: re-save the file as UTF-8"
+    return None
+
+
 class DecodeError(Exception):
     """The bytes are not a UTF-8 text file."""
 
@@ -100,7 +110,7 @@ class Document:
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> Document:
         if b"\x00" in data:
-            raise DecodeError("binary file (contains NUL bytes)")
+            raise DecodeError(_utf16(data) or "binary file (contains NUL bytes)")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -90,11 +90,14 @@ def _excluded(path: str, config: Config) -> bool:
     return False
 
 
-def discover(paths: list[str], config: Config) -> Iterator[str]:
+def discover(paths: list[str], config: Config, force_exclude: bool = False) -> Iterator[str]:
     """Yield the files to check, in sorted order within each given path.
 
-    A file named explicitly is always checked (as with ruff), whatever its
-    extension or exclude patterns say; folders are walked by :func:`walk`.
+    A file named explicitly is checked (as with ruff) whatever its extension or
+    exclude patterns say, unless ``force_exclude`` (ruff's ``--force-exclude``):
+    then the excludes apply to it and to every folder above it up to the
+    project root, as they would in a walk (pre-commit names each staged file, and
+    an excluded draft must not fail the commit).  Folders are walked by :func:`walk`.
     """
     for given in paths:
         if given == "-":
@@ -102,9 +105,29 @@ def discover(paths: list[str], config: Config) -> Iterator[str]:
             continue
         _check_given(given)
         if not os.path.isdir(given):
-            yield os.path.normpath(given)
+            if not (force_exclude and force_excluded(given, config)):
+                yield os.path.normpath(given)
             continue
         yield from walk(given, config, strict=True)
+
+
+def force_excluded(path: str, config: Config) -> bool:
+    """Whether a walk from the project root would have skipped ``path`` by an exclude pattern.
+
+    The file and each folder above it up to the root are matched against the
+    excludes of their closest ``.mdnorm.toml``.  A path outside the root is matched alone.
+    """
+    full = os.path.abspath(path)
+    folder = os.path.dirname(full)
+    if _excluded(full, for_folder(config, folder)):
+        return True
+    root = os.path.abspath(config.root)
+    while _inside(folder, root) and folder != root:
+        parent = os.path.dirname(folder)
+        if _excluded(folder, for_folder(config, parent)):
+            return True
+        folder = parent
+    return False
 
 
 def walk(folder: str, config: Config, strict: bool = False) -> list[str]:

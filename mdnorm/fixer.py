@@ -20,6 +20,7 @@ from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import URL_LINE, Document, Token, content_end
 from mdnorm.linter import lint_document
 from mdnorm.rules import Context, policy_of, without_whitespace
+from mdnorm.rules.base import TextCheck
 
 MAX_PASSES = 10
 
@@ -387,7 +388,8 @@ def verify_problem(before: Document, after: Document, fixes: list[Chosen]) -> st
                 removed.update(_url_key(u) for u in _ANY_URL.findall(before.text[e.start : e.end]))
     keys = frozenset(k for p in policies for k in p.front_matter_keys)
     headings = any(p.adds_headings for p in policies)
-    return _problem(before, after, removed, headings, keys, not any(p.restructures for p in policies))
+    drop = next((p.removes_html for p in policies if p.removes_html is not None), None)
+    return _problem(before, after, removed, headings, keys, not any(p.restructures for p in policies), drop)
 
 
 def block_structure(doc: Document) -> list[tuple[int, str, str]]:
@@ -424,6 +426,7 @@ def _problem(
     heading_fixes: bool,
     front_matter_keys: frozenset[str],
     structure: bool,
+    drop_html: TextCheck | None = None,
 ) -> str | None:
     want = url_counts(before.text)
     want.subtract(removed_urls)
@@ -440,7 +443,11 @@ def _problem(
     if (b_fm is None) != (a_fm is None) or b_data != a_data:
         return "the fix would change the front matter data"
     for kind in _VERBATIM_BLOCKS:
-        if _blocks(before, kind) != _blocks(after, kind):
+        b_blocks, a_blocks = _blocks(before, kind), _blocks(after, kind)
+        if kind == "block_html" and drop_html is not None:
+            b_blocks = [x for x in b_blocks if not drop_html(x, "")]
+            a_blocks = [x for x in a_blocks if not drop_html(x, "")]
+        if b_blocks != a_blocks:
             return f"the fix would change a {_KIND_NAMES[kind]}"
     if _hard_breaks(before) != _hard_breaks(after):
         return "the fix would remove or add a hard line break (2+ trailing spaces)"

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 from mdnorm import linkindex, urls
 from mdnorm.config import Config
-from mdnorm.facts import PostFacts
+from mdnorm.facts import facts_of_file
 from mdnorm.online.verdicts import OnlineFacts, when
 
 KINDS = ("alive", "dead", "unverifiable", "unchecked")
@@ -95,7 +95,7 @@ def collect(
             post = index.posts.get(rel)
             facts = post.facts if post is not None else None
         if facts is None:
-            facts = _facts_of(path)
+            facts = facts_of_file(path)
             if facts is None:
                 continue
         date = post_date(path)
@@ -203,51 +203,3 @@ def _totals(rows: list[HostRow]) -> dict[str, int]:
         "duplicates": sum(r.duplicates for r in rows),
         **{k: sum(getattr(r, k) for r in rows) for k in KINDS},
     }
-
-
-def _facts_of(path: str) -> PostFacts | None:
-    from mdnorm.document import DecodeError, Document
-    from mdnorm.facts import facts_of
-
-    try:
-        with open(path, "rb") as fh:
-            return facts_of(Document.from_bytes(path, fh.read()))
-    except (OSError, DecodeError):
-        return None
-
-
-def run(
-    paths: list[str],
-    output_format: str,
-    online: bool,
-    config_path: str | None,
-    resolve: Sequence[str] = (),
-    html: str | None = None,
-) -> tuple[str, str]:
-    """The whole ``mdnorm links`` command: (the report, a summary line for stderr).
-
-    Raises ``ConfigError``/``PathError`` for exit 2.  With ``html``, the page is
-    written there and the report is the text table.
-    """
-    from mdnorm import config as config_mod
-    from mdnorm.files import discover
-
-    cfg = config_mod.load(config_path)
-    files = [f for f in discover(paths, cfg) if f != "-"]
-    answers = None
-    summary = ""
-    if online:
-        from mdnorm.online import prepare_for_cli
-
-        prepared = prepare_for_cli(files, cfg, resolve, codes={"HT001", "LK001"})
-        answers, summary = prepared.facts, f"mdnorm --online: {prepared.stats.summary()}"
-    rows, links = collect(files, cfg, answers)
-    if html is not None:
-        from mdnorm.online.report_html import page
-
-        try:
-            with open(html, "w", encoding="utf-8") as fh:
-                fh.write(page(rows, links))
-        except OSError as exc:
-            raise config_mod.ConfigError(f"{html}: cannot write: {exc.strerror or exc}") from None
-    return render(rows, links, output_format), summary

@@ -29,7 +29,7 @@ def lint_document(doc: Document, ctx: Context, codes: frozenset[str] | None = No
         out.extend(r.check(doc, ctx))
     if ctx.site is not None and ctx.rel is not None:
         out.extend(_site_diagnostics(doc.path, facts_of(doc), ctx, codes))
-    out = filter_suppressed(doc, out)
+    out = filter_suppressed(doc, out, codes)
     out.sort(key=lambda d: d.sort_key)
     return out
 

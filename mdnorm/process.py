@@ -41,6 +41,8 @@ class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     applied: Counter[str] = field(default_factory=Counter)
+    #: problems whose fix the safety check refused (each also in ``diagnostics``, without its fix)
+    refused: tuple[Diagnostic, ...] = ()
     old_text: str | None = None
     new_text: str | None = None
     written: bool = False
@@ -188,6 +190,7 @@ def process_file(
         result.old_text = doc.text
         result.new_text = fixed.text
         result.applied = fixed.applied
+        result.refused = fixed.refused
         result.passes = fixed.passes
         result.diagnostics = fixed.remaining
         if mode is Mode.FIX and result.changed and path != "-":

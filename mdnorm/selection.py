@@ -4,6 +4,8 @@
 ``per-file-ignores`` and suppression comments all match codes here, with one
 rule: a selector matches the codes it is a prefix of, ``ALL`` matches every
 code, and where two selectors disagree the longer (more specific) wins, as in ruff.
+A rule's name (``insecure-link``) is a selector too, matching its code only:
+:func:`canonical` turns it into the code, wherever a selector comes from.
 """
 
 from __future__ import annotations
@@ -24,16 +26,33 @@ def known_codes() -> frozenset[str]:
     return frozenset(RULES)
 
 
+@lru_cache(maxsize=1)
+def _codes_by_name() -> dict[str, str]:
+    from mdnorm.rules import RULES
+
+    return {rule.name.upper(): code for code, rule in RULES.items()}
+
+
+@lru_cache(maxsize=512)
+def canonical(sel: str) -> str:
+    """``sel`` as a code selector: upper case, and a rule name (any case) replaced by its code."""
+    s = sel.strip().upper()
+    if "-" in s:  # no code or prefix holds a dash, so only a name can
+        return _codes_by_name().get(s, s)
+    return s
+
+
 def check_selector(sel: str) -> bool:
-    """True when ``sel`` is ``ALL``, a known code, or a prefix of one."""
-    s = sel.upper()
-    return s == "ALL" or any(code.startswith(s) for code in known_codes())
+    """True when ``sel`` is ``ALL``, a rule's name, a known code, or a prefix of one."""
+    s = canonical(sel)
+    return bool(s) and (s == "ALL" or any(code.startswith(s) for code in known_codes()))
 
 
 def specificity(code: str, selectors: Iterable[str]) -> int:
     """Length of the longest selector matching ``code`` (0: none; ``ALL`` counts 1)."""
     best = 0
-    for s in selectors:
+    for sel in selectors:
+        s = canonical(sel)
         if s == "ALL":
             best = max(best, 1)
         elif code.startswith(s):

@@ -103,7 +103,7 @@ def test_internal_error_in_one_file_exits_3_and_the_others_are_still_checked(mon
 def test_internal_error_outside_the_files_exits_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     import mdnorm.files
 
-    def broken(paths: list[str], cfg: object) -> list[str]:
+    def broken(*args: object, **kw: object) -> list[str]:
         raise RuntimeError("walk failed")
 
     monkeypatch.setattr(mdnorm.files, "discover", broken)
@@ -118,7 +118,7 @@ def test_internal_error_outside_the_files_exits_3_with_one_line(monkeypatch: pyt
 def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     import mdnorm.files
 
-    def interrupted(paths: list[str], cfg: object) -> list[str]:
+    def interrupted(*args: object, **kw: object) -> list[str]:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(mdnorm.files, "discover", interrupted)
@@ -149,14 +149,14 @@ def test_output_sorted_by_path_then_line_with_fix_marks_and_summary() -> None:
         "b.md:7:1: HT001 insecure link to old.example: use https://",
         "b.md:7:21: WS001 [*] trailing whitespace",
         "b.md:13:1: HD001 heading level jumps from h1 to h3 (expected h2 or less)",
-        "Found 8 problems in 2 files (2 fixable with --fix; 4 more with --unsafe-fixes).",
+        "Found 8 problems in 2 files (2 fixable with --fix; 4 more fixable with --fix --unsafe-fixes).",
     ]
 
 
 def test_summary_counts_unsafe_fixes_as_fixable_with_unsafe_fixes() -> None:
     write({"a.md": bad("a")})
     last = run("--unsafe-fixes").stdout.splitlines()[-1]
-    assert last == "Found 4 problems in 1 file (3 fixable with --fix)."
+    assert last == "Found 4 problems in 1 file (3 fixable with --fix --unsafe-fixes)."
 
 
 def test_quiet_prints_only_the_problems() -> None:
@@ -247,7 +247,7 @@ def test_unknown_code_exits_2(option: str) -> None:
     write({"a.md": CLEAN})
     result = run(option, "HT001,XY123")
     assert result.exit_code == 2
-    assert result.stderr == f"mdnorm: error: {option}: unknown rule code or prefix 'XY123'\n"
+    assert result.stderr == f"mdnorm: error: {option}: unknown rule code, prefix or name 'XY123'\n"
 
 
 # --- configuration on the command line ------------------------------------------------------------------
@@ -288,7 +288,7 @@ def test_json_format() -> None:
         assert fix is None or (fix["applicability"] in ("safe", "unsafe") and isinstance(fix["edits"], list))
     ws = data[2]["fix"]
     assert ws["applicability"] == "safe"
-    assert ws["edits"] and set(ws["edits"][0]) == {"start", "end", "replacement"}
+    assert ws["edits"] and set(ws["edits"][0]) == {"start", "end", "replacement", "location", "end_location"}
     text = Path("a.md").read_text()
     edit = ws["edits"][0]
     assert text[edit["start"] : edit["end"]] == " "
@@ -339,25 +339,44 @@ def test_no_ansi_when_stdout_is_not_a_terminal() -> None:
     assert not ANSI.search(run().stdout)
 
 
-def test_color_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_color_decision() -> None:
     import io
 
-    from mdnorm.cli import _use_color
+    from mdnorm.commands.check import use_color
 
     class TTY(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    assert _use_color(False, "text", TTY()) is True
-    assert _use_color(True, "text", TTY()) is False
-    assert _use_color(False, "json", TTY()) is False
-    assert _use_color(False, "text", io.StringIO()) is False
-    monkeypatch.setenv("NO_COLOR", "1")
-    assert _use_color(False, "text", TTY()) is False
-    monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
-    assert _use_color(False, "text", TTY()) is True
-    monkeypatch.setenv("TERM", "dumb")
-    assert _use_color(False, "text", TTY()) is False
+    assert use_color("auto", "full", TTY(), {}) is True
+    assert use_color("auto", "concise", io.StringIO(), {}) is False
+    assert use_color("never", "full", TTY(), {}) is False
+    assert use_color("always", "concise", io.StringIO(), {}) is True
+    assert use_color("always", "json", TTY(), {}) is False  # never ANSI inside JSON
+    assert use_color("auto", "json", TTY(), {}) is False
+    assert use_color("auto", "full", TTY(), {"NO_COLOR": "1"}) is False
+    assert use_color("auto", "full", TTY(), {"NO_COLOR": ""}) is True  # no-color.org: only a non-empty value
+    assert use_color("auto", "full", TTY(), {"TERM": "dumb"}) is False
+    assert use_color("auto", "full", io.StringIO(), {"FORCE_COLOR": "1"}) is True
+    assert use_color("auto", "full", io.StringIO(), {"FORCE_COLOR": "1", "NO_COLOR": "1"}) is True
+    assert use_color("never", "full", io.StringIO(), {"FORCE_COLOR": "1"}) is False
+
+
+def test_color_option_and_force_color_env() -> None:
+    write({"a.md": bad("a")})
+    assert ANSI.search(run("--color", "always").stdout)
+    assert ANSI.search(run(env={"FORCE_COLOR": "1"}).stdout)
+    assert not ANSI.search(run("--color", "never", env={"FORCE_COLOR": "1"}).stdout)
+    assert not ANSI.search(run("--no-color", env={"FORCE_COLOR": "1"}).stdout)
+
+
+def test_diff_is_coloured_when_asked() -> None:
+    write({"a.md": bad("a")})
+    plain = run("--diff").stdout
+    colored = run("--diff", "--color", "always").stdout
+    assert not ANSI.search(plain)
+    assert "\x1b[31m-http://old.example/a \x1b[0m" in colored and "\x1b[32m+http://old.example/a\x1b[0m" in colored
+    assert ANSI.sub("", colored).replace("[0m", "").replace("[1m", "") != ""
 
 
 # --- version, rules ---------------------------------------------------------------------------------------
@@ -369,13 +388,15 @@ def test_version() -> None:
     assert result.stdout == f"mdnorm {__version__}\n"
 
 
-def test_help() -> None:
+def test_help_shows_the_check_options_and_the_commands() -> None:
     result = run("--help")
     assert result.exit_code == 0
-    assert "rule" in result.stdout and "rules" in result.stdout
-    check_help = run("check", "--help").stdout
-    for option in ("--select", "--statistics", "--output-format", "--stdin-filename", "--no-color"):
-        assert option in check_help
+    for option in ("--fix", "--select", "--statistics", "--output-format", "--show-fixes", "--force-exclude"):
+        assert option in result.stdout
+        assert option in run("check", "--help").stdout
+    for command in ("rule", "rules", "links", "site", "clean"):
+        assert f"\n  {command} " in result.stdout
+    assert result.stdout.count("--help") == 1
 
 
 def test_rules_lists_every_rule() -> None:
@@ -389,11 +410,13 @@ def test_rules_lists_every_rule() -> None:
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
-def test_rule_prints_the_docs(code: str) -> None:
+def test_rule_prints_the_docs_as_markdown(code: str) -> None:
     result = run("rule", code.lower())
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{code} ({RULES[code].name})  fix: {RULES[code].fix}\n")
-    assert RULES[code].doc in result.stdout
+    assert result.stdout.startswith(f"# {code}: {RULES[code].name}\n")
+    assert f"Fix safety: {RULES[code].fix}." in result.stdout
+    assert "``" not in result.stdout.replace("```", "") and "::\n" not in result.stdout  # no reStructuredText
+    assert run("rule", RULES[code].name).stdout == result.stdout  # by name too
 
 
 def test_every_rule_doc_has_the_sections_users_read() -> None:
@@ -539,3 +562,155 @@ def test_a_stdout_that_is_not_utf8_takes_every_name(fmt: str) -> None:
         assert {d["path"] for d in json.loads(out)} == {"é.md"}
     else:
         assert ("\\xe9.md:" if fmt == "text" else 'name="é.md"') in out
+
+
+# --- issue 13: the surface a ruff or markdownlint user expects ------------------------------------------
+
+
+def test_fix_summary_show_fixes_and_no_fixed_zero_line() -> None:
+    write({"a.md": bad("a")})
+    result = run("--fix", "--show-fixes")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "Fixed 0" not in out
+    assert "Fixed 1 problem:\n- a.md:\n    1 × WS001 (trailing-whitespace)\n" in out
+    assert out.splitlines()[-1] == "Found 4 problems (1 fixed, 3 remaining; 2 fixable with --fix --unsafe-fixes)."
+    assert run("--fix").stdout.splitlines()[-1] == "Found 3 problems in 1 file (2 fixable with --fix --unsafe-fixes)."
+
+
+def test_full_format_shows_the_line_a_marker_and_the_fix() -> None:
+    write({"a.md": bad("a")})
+    out = run("--output-format", "full").stdout
+    assert "a.md:7:21: WS001 [*] trailing whitespace\n  |\n7 | http://old.example/a\n  |" in out
+    assert "  |                     ^ WS001\n" in out
+    assert "  = help: remove ` `; a safe fix: --fix\n" in out
+    assert "= help: replace `http` with `https`; an unsafe fix: --fix --unsafe-fixes" in out
+
+
+def test_concise_is_the_default_off_a_terminal_and_text_its_old_name() -> None:
+    write({"a.md": bad("a")})
+    assert run().stdout == run("--output-format", "concise").stdout == run("--output-format", "text").stdout
+
+
+def test_statistics_json_and_the_fixable_mark_only_when_all_are() -> None:
+    write({"a.md": bad("a")})
+    rows = json.loads(run("--statistics", "--output-format", "json").stdout)
+    assert {r["code"]: (r["count"], r["fixable_count"]) for r in rows}["WS001"] == (1, 1)
+    assert set(rows[0]) == {"code", "name", "count", "fixable_count", "url"}
+    assert "HT001      insecure-link" in run("--statistics").stdout  # an unsafe fix: no [*]
+
+
+def test_json_has_ends_edit_locations_and_urls() -> None:
+    write({"a.md": bad("a")})
+    ws = json.loads(run("--output-format", "json").stdout)[2]
+    assert (ws["end_line"], ws["end_column"]) == (7, 22)
+    assert ws["fix"]["edits"][0]["location"] == {"line": 7, "column": 21}
+    assert ws["url"].endswith("/docs/rules/WS001.md")
+
+
+def test_gitlab_and_sarif_help_uri() -> None:
+    write({"a.md": bad("a")})
+    issues = json.loads(run("--output-format", "gitlab").stdout)
+    assert issues[0]["check_name"] == "KD001" and issues[0]["location"]["lines"]["begin"] == 1
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    sarif = json.loads(run("--output-format", "sarif").stdout)
+    assert all(r["helpUri"].endswith(f"{r['id']}.md") for r in sarif["runs"][0]["tool"]["driver"]["rules"])
+
+
+def test_a_named_folder_without_posts_exits_2_and_select_nothing_too() -> None:
+    write({"a.md": CLEAN})
+    os.mkdir("empty")
+    result = run("empty")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mdnorm: error: empty: no file to check")
+    assert run().exit_code == 0  # the default '.' is not "named"
+    result = run("--select", "", "a.md")
+    assert result.exit_code == 2 and "--select: no rule selected" in result.stderr
+
+
+def test_force_exclude_applies_the_excludes_to_named_files() -> None:
+    write({".mdnorm.toml": 'extend-exclude = ["_drafts"]\n', "_drafts/wip.md": bad("w"), "_posts/a.md": CLEAN})
+    assert run("_drafts/wip.md").exit_code == 1  # named: checked, as ruff does
+    result = run("--force-exclude", "_drafts/wip.md", "_posts/a.md")
+    assert result.exit_code == 0, result.output
+
+
+def test_rules_by_name_everywhere() -> None:
+    write({"a.md": bad("a")})
+    assert {line.split()[1] for line in run("--select", "insecure-link").stdout.splitlines()[:-1]} == {"HT001"}
+    assert run("rule", "insecure-link").stdout == run("rule", "HT001").stdout
+    write({"a.md": bad("a").replace("http://old", "<!-- mdnorm-disable-next-line insecure-link -->\nhttp://old")})
+    assert "HT001" not in run().stdout
+
+
+def test_rule_all_as_json() -> None:
+    data = json.loads(run("rule", "--all", "--output-format", "json").stdout)
+    assert [d["code"] for d in data] == sorted(RULES)
+    assert all(d["explanation"].startswith(f"# {d['code']}: ") for d in data)
+    assert run("rule", "--all", "LE001").exit_code == 2
+
+
+def test_rule_docs_pages_are_in_sync() -> None:
+    """``docs/rules/CODE.md`` are generated: ``python -m mdnorm.ruledoc docs/rules`` after a docstring change."""
+    from mdnorm.ruledoc import page
+
+    folder = Path(__file__).resolve().parents[1] / "docs" / "rules"
+    assert sorted(p.stem for p in folder.glob("*.md")) == sorted(RULES)
+    for code, rule in RULES.items():
+        assert (folder / f"{code}.md").read_text(encoding="utf-8") == page(rule), code
+
+
+def test_suppressions_unknown_unused_and_same_line() -> None:
+    head = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n"
+    write(
+        {
+            "a.md": head + "http://x.example/ <!-- mdnorm-disable-line HT001 -->\n\nT\n\n"
+            "<!-- mdnorm-disable-next-line HT0O1 -->\ntext\n\n<!-- mdnorm-disable-next-line WS001 -->\nclean\n"
+        }
+    )
+    lines = run("--select", "HT,WS,SU").stdout.splitlines()
+    assert lines[:2] == [
+        "a.md:11:1: SU001 unknown rule 'HT0O1' in suppression comment",
+        "a.md:14:1: SU001 [*] unused suppression (WS001: no such problem here)",
+    ]
+    assert run("--fix", "--select", "HT,WS,SU").exit_code == 1
+    assert "WS001" not in Path("a.md").read_text() and "HT0O1" in Path("a.md").read_text()
+
+
+def test_clean_removes_the_projects_cache(tmp_path: Path) -> None:
+    write({"a.md": CLEAN})
+    cache = tmp_path / "cache"
+    run("--cache-dir", str(cache))
+    assert list(cache.iterdir())
+    (cache / "mine.txt").write_text("kept")
+    result = run("clean", "--cache-dir", str(cache))
+    assert result.exit_code == 0 and result.stdout.startswith("Removed ")
+    assert [p.name for p in cache.iterdir()] == ["mine.txt"]  # only what mdnorm wrote goes
+    assert run("clean", "--cache-dir", str(cache)).stdout.startswith("No cache at ")
+
+
+def test_utf16_file_and_config_key_suggestion() -> None:
+    Path("u.md").write_bytes(CLEAN.encode("utf-16"))
+    assert "UTF-16, not UTF-8" in run("u.md").stdout
+    write({".mdnorm.toml": 'selct = ["HT"]\n', "a.md": CLEAN})
+    result = run("a.md")
+    assert result.exit_code == 2 and "did you mean 'select'?" in result.stderr
+
+
+def test_links_filters_sort_and_limit() -> None:
+    write({"a.md": CLEAN + "\nhttp://one.example/a\n\nA\n\nhttps://two.example/b\n\nB\n\nhttps://two.example/c\n\nC\n"})
+    rows = json.loads(run("links", "--output-format", "json").stdout)["hosts"]
+    assert [r["host"] for r in rows] == ["two.example", "one.example"]
+    rows = json.loads(run("links", "--http-only", "--output-format", "json").stdout)["hosts"]
+    assert [r["host"] for r in rows] == ["one.example"]
+    rows = json.loads(run("links", "--sort", "http", "--limit", "1", "--output-format", "json").stdout)["hosts"]
+    assert [r["host"] for r in rows] == ["one.example"]
+    assert "1 more hosts not shown" in run("links", "--limit", "1").stdout
+
+
+def test_every_subcommand_goes_through_the_one_error_handler() -> None:
+    write({".mdnorm.toml": "select = 3\n", "a.md": CLEAN})
+    for args in (["a.md"], ["links", "."], ["clean"]):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("mdnorm: error: ") and len(result.stderr.splitlines()) == 1, args

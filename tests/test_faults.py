@@ -106,7 +106,7 @@ def test_two_concurrent_fix_runs_corrupt_nothing(tmp_path: Path) -> None:
     again = subprocess.run(
         [MDNORM, "--fix", "."], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120
     )
-    assert again.returncode == 0 and "Fixed 0 problems in 0 files." in again.stdout, again.stdout + again.stderr
+    assert again.returncode == 0 and again.stdout == "All checks passed!\n", again.stdout + again.stderr
 
 
 # -- Ctrl-C ---------------------------------------------------------------
@@ -220,7 +220,7 @@ def test_internal_error_is_one_line_and_the_run_goes_on(broken_rule: Path, fix: 
     assert "Traceback" not in result.output
     if fix:
         assert (broken_rule / "ok.md").read_text(encoding="utf-8") == POST_FIXED
-        assert "Fixed 1 problem in 1 file." in result.stdout
+        assert "Found 1 problem (1 fixed, 0 remaining)." in result.stdout
     else:
         assert "ok.md:14:5: WS001 [*] trailing whitespace" in result.stdout
     assert (broken_rule / "bad.md").read_text(encoding="utf-8") == POST

@@ -127,7 +127,7 @@ def test_file_deleted_between_listing_and_reading(tree: Path, monkeypatch: pytes
     (tree / "vanishing.md").write_text(POST, encoding="utf-8")
     real_discover = files_mod.discover
 
-    def discover_then_delete(paths: list[str], config: Any) -> list[str]:
+    def discover_then_delete(paths: list[str], config: Any, **kw: Any) -> list[str]:
         found = list(real_discover(paths, config))
         (tree / "vanishing.md").unlink()
         return found

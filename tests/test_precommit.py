@@ -172,3 +172,81 @@ def test_mdnorm_fix_leaves_the_fixed_file_and_fails_the_run(blog: Blog) -> None:
     assert mdnorm is not None
     check = subprocess.run([mdnorm, str(path)], cwd=blog.root, capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+# --- the README's snippets, copied out of README.md (never retyped here) ---------------------------------
+
+README = PROJECT / "README.md"
+
+
+def readme_block(heading: str, lang: str) -> str:
+    """The first ```lang block after ``heading`` in README.md."""
+    text = README.read_text(encoding="utf-8")
+    after = text[text.index(heading) :]
+    start = after.index(f"```{lang}\n") + len(f"```{lang}\n")
+    return after[start : after.index("```", start)]
+
+
+def _pinned(snippet: str, project: str, env: dict[str, str], url: str | None = None) -> str:
+    """The snippet with its two placeholders filled: this checkout (or ``url``) and its commit."""
+    sha = _git("rev-parse", "HEAD", cwd=Path(project), env=env).strip()
+    assert "<mdnorm-repo-url>" in snippet and "<commit-sha>" in snippet
+    return snippet.replace("<mdnorm-repo-url>", url or project).replace("<commit-sha>", sha)
+
+
+def test_the_readme_hook_config_with_force_exclude_lets_an_excluded_draft_pass(tmp_path: Path, project: str) -> None:
+    env = _env(tmp_path / "pre-commit-home")
+    root = tmp_path / "blog"
+    (root / "_posts").mkdir(parents=True)
+    (root / "_drafts").mkdir()
+    (root / "_config.yml").write_text("title: test blog\n", encoding="utf-8")
+    (root / ".mdnorm.toml").write_text('extend-exclude = ["_drafts"]\n', encoding="utf-8")
+    (root / ".pre-commit-config.yaml").write_text(
+        _pinned(readme_block("## Use with pre-commit", "yaml"), project, env), encoding="utf-8"
+    )
+    (root / "_drafts" / "wip.md").write_text(BAD, encoding="utf-8")
+    (root / "_posts" / "2020-01-01-clean.md").write_text(CLEAN, encoding="utf-8")
+    _git("init", "-q", cwd=root, env=env)
+    _git("add", "-A", cwd=root, env=env)
+    assert PRE_COMMIT is not None and GIT is not None
+    subprocess.run([PRE_COMMIT, "install"], cwd=root, env=env, check=True, capture_output=True)
+
+    def commit() -> subprocess.CompletedProcess[str]:
+        cmd = [GIT, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "posts"]
+        return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=900)
+
+    done = commit()
+    assert done.returncode == 0, done.stdout + done.stderr  # the bad draft is excluded
+    assert (root / "_drafts" / "wip.md").read_text(encoding="utf-8") == BAD  # and left alone
+    (root / "_posts" / "2020-01-02-bad.md").write_text(BAD, encoding="utf-8")
+    _git("add", "-A", cwd=root, env=env)
+    failed = commit()
+    assert failed.returncode == 1, failed.stdout + failed.stderr  # a post is not
+    assert "(2 fixed, 0 remaining)" in failed.stdout + failed.stderr
+
+
+def test_the_readme_install_line_and_quick_start_work_as_written(tmp_path: Path, project: str) -> None:
+    import re
+    import venv
+
+    env = _env(tmp_path / "home")
+    line = re.search(r'`(pip install "mdnorm @ git\+<mdnorm-repo-url>@<commit-sha>")`', README.read_text())
+    assert line is not None, "the README's install line"
+    venv.create(tmp_path / "venv", with_pip=True)
+    bin_dir = tmp_path / "venv" / "bin"
+    install = _pinned(line.group(1), project, env, url="file://" + project)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    # the pip a venv comes with may predate PEP 508 file URLs with a commit: a user's is newer
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--upgrade", "pip"], env=env, check=True, timeout=600)
+    done = subprocess.run(install, shell=True, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    blog = tmp_path / "blog"
+    (blog / "_posts").mkdir(parents=True)
+    (blog / "_posts" / "2020-01-02-bad.md").write_text(BAD, encoding="utf-8")
+    commands = [c.split("#")[0].strip() for c in readme_block("Then, on a blog:", "sh").splitlines()]
+    commands = [c for c in commands if c.startswith("mdnorm ")]
+    assert len(commands) >= 3
+    for command in commands:
+        run = subprocess.run(command, shell=True, cwd=blog, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode in (0, 1), command + "\n" + run.stdout + run.stderr
+        assert "Traceback" not in run.stderr

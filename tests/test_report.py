@@ -73,10 +73,12 @@ def test_summary_line() -> None:
     from mdnorm.report.text import summary_line
 
     assert summary_line([]) == "All checks passed!"
-    assert summary_line(DIAGS) == "Found 3 problems in 2 files (1 fixable with --fix; 1 more with --unsafe-fixes)."
+    assert summary_line(DIAGS) == (
+        "Found 3 problems in 2 files (1 fixable with --fix; 1 more fixable with --fix --unsafe-fixes)."
+    )
     assert summary_line(DIAGS[:1]) == "Found 1 problem in 1 file (1 fixable with --fix)."
-    assert summary_line(DIAGS[1:2]) == "Found 1 problem in 1 file (0 fixable with --fix)."
-    assert summary_line(DIAGS, unsafe=True) == "Found 3 problems in 2 files (2 fixable with --fix)."
+    assert summary_line(DIAGS[1:2]) == "Found 1 problem in 1 file."
+    assert summary_line(DIAGS, unsafe=True) == "Found 3 problems in 2 files (2 fixable with --fix --unsafe-fixes)."
 
 
 # --- json -------------------------------------------------------------------------------------------
@@ -92,8 +94,11 @@ def test_json_objects() -> None:
         "column": 13,
         "code": "FM004",
         "name": "front-matter-whitespace",
+        "end_line": 4,
+        "end_column": 13,
         "message": "trailing whitespace in front matter",
         "fix": {"applicability": "safe", "edits": [{"start": 40, "end": 41, "replacement": ""}]},
+        "url": "https://github.com/mdnorm/mdnorm/blob/main/docs/rules/FM004.md",
     }
     assert second["fix"] is None
     assert third["fix"]["applicability"] == "unsafe"

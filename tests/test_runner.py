@@ -71,18 +71,17 @@ def test_fix_reports_count_then_remaining_and_exits_0_when_clean(run: Invoke, tm
     res = run("--fix", "posts")
     assert res.exit_code == 0, res.output
     assert p.read_text(encoding="utf-8") == MESSY_FIXED
-    assert res.output.splitlines()[0] == "Fixed 3 problems in 1 file."
+    assert res.output.splitlines() == ["Found 3 problems (3 fixed, 0 remaining)."]
 
 
-def test_fix_exits_1_when_problems_remain_and_prints_them_after_the_count(run: Invoke, tmp_path: Path) -> None:
+def test_fix_exits_1_when_problems_remain_and_prints_them_before_the_count(run: Invoke, tmp_path: Path) -> None:
     _write(tmp_path / "posts/a.md", STUCK)
     _write(tmp_path / "posts/b.md", MESSY)
     res = run("--fix", "posts")
     assert res.exit_code == 1
     lines = res.output.splitlines()
-    assert lines[0] == "Fixed 6 problems in 2 files."
-    assert lines[1].startswith("posts/a.md:") and "HD001" in lines[1]
-    assert lines[-1].startswith("Found 1 problem in 1 file")
+    assert lines[0].startswith("posts/a.md:") and "HD001" in lines[0]
+    assert lines[-1] == "Found 7 problems (6 fixed, 1 remaining)."
 
 
 def test_exit_non_zero_on_fix(run: Invoke, tmp_path: Path) -> None:
@@ -165,7 +164,7 @@ def test_file_with_nothing_to_fix_is_not_rewritten(run: Invoke, tmp_path: Path) 
         _old(p)
     stamps = {p: _stamp(p) for p in (clean, stuck)}
     res = run("--fix", "clean.md", "stuck.md")
-    assert res.output.startswith("Fixed 0 problems in 0 files.")
+    assert "Fixed 0" not in res.output and res.output.endswith("\nFound 1 problem in 1 file.\n")
     assert {p: _stamp(p) for p in (clean, stuck)} == stamps
     assert not list(tmp_path.glob(".mdnorm-*"))
 
@@ -221,11 +220,11 @@ def test_read_only_file_is_reported_and_the_others_are_fixed(run: Invoke, tmp_pa
     assert rw.read_text(encoding="utf-8") == MESSY_FIXED
     assert res.exit_code != 0
     assert "posts/a.md" in res.output and "read-only" in res.output
-    assert "Fixed 3 problems in 1 file." in res.output
+    assert "(3 fixed, " in res.output
     assert "Traceback" not in res.output
 
 
 def test_stdin_fix_writes_the_post_to_stdout_only() -> None:
     res = CliRunner().invoke(main, ["--no-cache", "--fix", "-"], input=MESSY.encode())
     assert res.stdout == MESSY_FIXED
-    assert "Fixed 3 problems in 1 file." in res.stderr
+    assert res.stderr == "Found 3 problems (3 fixed, 0 remaining).\n"

@@ -66,7 +66,7 @@ def test_diff_and_check_never_change_what_the_next_run_reports(tmp_path: Path, f
     mdnorm(root, *first, "posts")
     assert lint_json(root, "posts") == cold
     assert mdnorm(root, "--check", "posts")[0] == 1
-    assert "Fixed 2 problems" in mdnorm(root, "--fix", "posts")[1]
+    assert "(2 fixed, " in mdnorm(root, "--fix", "posts")[1]
 
 
 def test_stdin_fix_does_not_poison_the_gate(tmp_path: Path) -> None:

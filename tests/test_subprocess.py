@@ -76,7 +76,7 @@ def test_exit_1_on_problems(mdnorm: list[str], tmp_path: Path) -> None:
     assert result.stdout.splitlines()[0] == "posts/p000.md:7:1: HT001 insecure link to old.example: use https://"
     assert (
         result.stdout.splitlines()[-1]
-        == "Found 4 problems in 2 files (2 fixable with --fix; 2 more with --unsafe-fixes)."
+        == "Found 4 problems in 2 files (2 fixable with --fix; 2 more fixable with --fix --unsafe-fixes)."
     )
     assert result.stderr == ""
 
@@ -121,7 +121,7 @@ def test_version(mdnorm: list[str], tmp_path: Path) -> None:
 def test_rule_and_rules(mdnorm: list[str], tmp_path: Path) -> None:
     result = call(mdnorm, "rule", "LE001", cwd=tmp_path)
     assert result.returncode == 0
-    assert result.stdout.startswith("LE001 (link-entry-missing-title)")
+    assert result.stdout.startswith("# LE001: link-entry-missing-title\n")
     assert call(mdnorm, "rule", "NOPE1", cwd=tmp_path).returncode == 2
     assert "WS004" in call(mdnorm, "rules", cwd=tmp_path).stdout
 
@@ -278,3 +278,27 @@ def test_a_reader_that_goes_away_is_not_an_error(mdnorm: list[str], tmp_path: Pa
             proc.wait(timeout=60)
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert proc.returncode in (0, 1)
+
+
+def test_top_level_help_shows_the_check_options(mdnorm: list[str], tmp_path: Path) -> None:
+    result = call(mdnorm, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for option in ("--fix", "--show-fixes", "--select", "--output-format", "--force-exclude", "--color"):
+        assert option in result.stdout
+
+
+def test_user_errors_exit_2_with_one_line_in_a_real_process(mdnorm: list[str], tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for args in (("empty",), ("--select", "", "."), ("rule", "no-such-rule")):
+        result = call(mdnorm, *args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert result.stderr.startswith("mdnorm: error: ") and result.stderr.count("\n") == 1, args
+
+
+def test_fix_with_show_fixes_and_force_color_in_a_real_process(mdnorm: list[str], tmp_path: Path) -> None:
+    posts(tmp_path / "posts", 1)
+    result = call(mdnorm, "--fix", "--show-fixes", "--no-cache", "posts", cwd=tmp_path, FORCE_COLOR="1")
+    assert result.returncode == 1
+    assert "\x1b[" in result.stdout
+    assert "Fixed 1 problem:" in result.stdout and "1 × WS001 (trailing-whitespace)" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("Found 2 problems (1 fixed, 1 remaining")

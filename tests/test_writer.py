@@ -199,7 +199,7 @@ def test_editor_race_through_process_file(tmp_path: Path, monkeypatch: pytest.Mo
         "a.md:1:1: IO001 not fixed: the file changed on disk while it was being fixed (saved by an editor?);"
         " run --fix again; left unchanged"
     ]
-    assert "Fixed 1 problem in 1 file." in result.stdout
+    assert "(1 fixed, 2 remaining)" in result.stdout
     assert sorted(os.listdir(tmp_path)) == ["a.md", "b.md"]
 
 

@@ -1,1 +1,1 @@
-"""One module per subcommand; ``mdnorm.cli`` registers each click command."""
+"""One module per ``mdnorm`` subcommand; :mod:`mdnorm.cli` registers each with one line."""

@@ -1,7 +1,10 @@
 """Reporters: one module per output format, each ``render(diagnostics, summary)``.
 
-A reporter turns diagnostics into text; it never decides exit codes or reads
-files.  ``FORMATS`` maps an ``--output-format`` name to its module name.
+A reporter is a pure function of the run's results to text: it never decides
+exit codes, reads files or looks at the terminal (the command hands it the
+posts' texts in :attr:`Summary.sources` and the colour decision).
+``FORMATS`` lists the ``--output-format`` names; each is the name of its module
+(``text``, the name of earlier versions, is ``concise``).
 
 Paths and messages are the user's data: a file name may hold newlines, a YAML
 value an ESC sequence.  Printed raw, they clear a terminal or forge the
@@ -15,12 +18,16 @@ from __future__ import annotations
 import importlib
 import json as _json  # (``json`` here is the submodule mdnorm.report.json once imported)
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from mdnorm.diagnostic import Diagnostic
 
-FORMATS = ("text", "json", "github", "sarif", "junit")
+FORMATS = ("full", "concise", "json", "github", "gitlab", "sarif", "junit", "text")
+#: formats that show the source line, or locate a span or an edit by line and column
+NEEDS_SOURCES = frozenset({"full", "json", "gitlab", "sarif"})
+#: where each rule's page lives (``docs/rules/CODE.md``, generated from its docstring)
+DOCS_URL = "https://github.com/mdnorm/mdnorm/blob/main/docs/rules/{code}.md"
 
 
 class Summary(NamedTuple):
@@ -32,6 +39,13 @@ class Summary(NamedTuple):
     unsafe_fixes: bool = False
     #: every file checked, as reported (stdin under its ``--stdin-filename``)
     paths: tuple[str, ...] = ()
+    #: the text each diagnostic's line and column refer to, by reported path (may lack some)
+    sources: Mapping[str, str] = {}
+
+
+def rule_url(code: str) -> str:
+    """The address of rule ``code``'s documentation page."""
+    return DOCS_URL.format(code=code)
 
 
 Render = Callable[[list[Diagnostic], Summary], str]
@@ -84,6 +98,7 @@ def json_text(value: object) -> str:
 
 
 def get(name: str) -> Render:
-    module = importlib.import_module(f"mdnorm.report.{name}")
+    """The ``render`` function of output format ``name``."""
+    module = importlib.import_module(f"mdnorm.report.{'concise' if name == 'text' else name}")
     render: Render = module.render
     return render

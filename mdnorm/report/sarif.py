@@ -2,8 +2,9 @@
 
 One run; ``tool.driver.rules`` holds one entry per rule code with its name, its
 one-line summary and the full text ``mdnorm rule CODE`` prints; each result
-points at its rule and carries a physical location (``startLine`` and
-``startColumn``, columns counted in Unicode code points) and, when the rule
+points at its rule and carries a physical location (``startLine``,
+``startColumn``, and their ends when the post's text is known; columns counted
+in Unicode code points); each rule has a ``helpUri`` to its docs page; when the rule
 has one, the fix as replacements on the file's text.
 """
 
@@ -15,7 +16,9 @@ from urllib.parse import quote
 
 from mdnorm._version import __version__
 from mdnorm.diagnostic import Diagnostic, Fix
-from mdnorm.report import Summary, json_text
+from mdnorm.report import Summary, json_text, rule_url
+from mdnorm.report.json import indexes
+from mdnorm.report.locate import span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/mdnorm/"
@@ -47,6 +50,7 @@ def _rules() -> list[dict[str, Any]]:
                 "shortDescription": {"text": rule.summary or rule.name},
                 "fullDescription": {"text": rule.doc or rule.name},
                 "help": {"text": rule.doc or rule.name},
+                "helpUri": rule_url(code),
                 "defaultConfiguration": {"level": "error"},
                 "properties": {"fix": rule.fix, "family": rule.family},
             }
@@ -77,9 +81,15 @@ def to_log(diagnostics: list[Diagnostic], summary: Summary) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict."""
     rules = _rules()
     index = {r["id"]: i for i, r in enumerate(rules)}
+    known = indexes(summary)
     results = []
     for d in diagnostics:
         uri = _uri(d.path)
+        region: dict[str, int] = {"startLine": d.line, "startColumn": d.column}
+        lines = known.get(d.path)
+        if lines is not None:
+            end = span(d, lines)[1]
+            region.update(endLine=end.line, endColumn=end.column)
         result: dict[str, Any] = {
             "ruleId": d.code,
             "level": "error",
@@ -88,7 +98,7 @@ def to_log(diagnostics: list[Diagnostic], summary: Summary) -> dict[str, Any]:
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri},
-                        "region": {"startLine": d.line, "startColumn": d.column},
+                        "region": region,
                     }
                 }
             ],

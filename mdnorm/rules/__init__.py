@@ -9,7 +9,16 @@ the docs users read sit beside the code.  Importing this package loads them all.
 
 from __future__ import annotations
 
-from mdnorm.rules import front_matter, headings, kramdown, links, online_links, site, whitespace  # noqa: F401
+from mdnorm.rules import (  # noqa: F401  (importing a family registers its rules)
+    front_matter,
+    headings,
+    kramdown,
+    links,
+    online_links,
+    site,
+    suppression,
+    whitespace,
+)
 from mdnorm.rules.base import (
     RULES,
     WHITESPACE_ONLY,

@@ -75,6 +75,8 @@ class EditPolicy:
     adds_headings: bool = False
     #: front matter keys whose value may change
     front_matter_keys: frozenset[str] = frozenset()
+    #: an HTML block this accepts (``(raw, "")``) may go (a suppression comment removed)
+    removes_html: TextCheck | None = None
 
 
 WHITESPACE_ONLY = EditPolicy()
