@@ -43,6 +43,8 @@ class Config:
     https_known_hosts: tuple[str, ...] = ()
     http_only_hosts: tuple[str, ...] = ()
     toc_min_headings: int = 2
+    #: URL path globs served by something other than this site's source (SL001..SL003 skip them)
+    site_elsewhere: tuple[str, ...] = ()
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
@@ -92,8 +94,9 @@ _KEYS: dict[str, tuple[str, str]] = {
     "https.known-hosts": ("https_known_hosts", "strs"),
     "https.http-only-hosts": ("http_only_hosts", "strs"),
     "toc.min-headings": ("toc_min_headings", "int"),
+    "site.elsewhere": ("site_elsewhere", "strs"),
 }
-_TABLES = {"front-matter", "https", "toc"}
+_TABLES = {"front-matter", "https", "toc", "site"}
 
 
 def _flatten(table: dict[str, Any], where: str) -> dict[str, Any]:

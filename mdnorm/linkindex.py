@@ -33,6 +33,7 @@ from mdnorm.config import Config
 from mdnorm.facts import PostFacts, facts_of
 
 if TYPE_CHECKING:
+    from mdnorm.sitemap import SiteMap
     from mdnorm.store import Store
 
 POST_NAME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})-[^/\\]+$")
@@ -143,6 +144,13 @@ class SiteIndex:
                 continue
             return (post, line) if post.order < order else None
         return None
+
+    @cached_property
+    def site_map(self) -> SiteMap | None:
+        """URLs, files and anchors of the whole site (for the site link rules), built on first use."""
+        from mdnorm.sitemap import SiteMap
+
+        return SiteMap.build(self)
 
     @cached_property
     def categories(self) -> dict[str, Counter[str]]:

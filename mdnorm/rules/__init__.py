@@ -139,7 +139,7 @@ RULES["IO001"] = Rule("IO001", "unreadable-file", "none", _io001, "io")
 
 
 def _load_all() -> None:
-    from mdnorm.rules import front_matter, headings, kramdown, links, site, whitespace  # noqa: F401
+    from mdnorm.rules import front_matter, headings, kramdown, links, site, site_links, whitespace  # noqa: F401
 
 
 _load_all()
