@@ -212,6 +212,9 @@ def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = Non
         keep = [c for c in chosen if c[0].code not in _RESTRUCTURING]
         if keep:  # fixes that keep the structure are checked for it without the others mixed in
             chosen = keep
+        plain = [c for c in chosen if not _rewrites_links(c[0].code)]
+        if plain:  # link rewrites get passes of their own: the text check cannot see through them
+            chosen = plain
         if passes >= MAX_PASSES:
             pending = ", ".join(sorted({d.code for d, _ in chosen}))
             raise FixError(doc.path, f"fixes did not settle after {MAX_PASSES} passes ({pending} still apply)")
@@ -301,7 +304,16 @@ def _edit_problem(code: str, old: str, new: str) -> str | None:
         return None  # one category value for another, on its own line (verify checks the data)
     if code == "LE001" and not o and new.strip() and len(new.strip().splitlines()) == 1:
         return None  # a fetched page title inserted as the missing title line
+    if old and new and o == old and n == new and _rewrites_links(code):
+        return None  # one link target (or its path, or its #anchor) for another
     return f"would change the text {old[:60]!r} to {new[:60]!r}"
+
+
+def _rewrites_links(code: str) -> bool:
+    from mdnorm.rules import RULES
+
+    r = RULES.get(code)
+    return r is not None and r.rewrites_links
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
@@ -405,7 +417,8 @@ def verify_problem(before: Document, after: Document, fixes: list[Chosen]) -> st
             for e in fix.edits:
                 removed.update(_url_key(u) for u in _ANY_URL.findall(before.text[e.start : e.end]))
     used = {d.code for d, _ in fixes}
-    return _problem(before, after, removed, "HD002" in used, "FM006" in used, not used & _RESTRUCTURING)
+    links_only = bool(used) and all(_rewrites_links(c) for c in used)
+    return _problem(before, after, removed, "HD002" in used, "FM006" in used, not used & _RESTRUCTURING, links_only)
 
 
 def block_structure(doc: Document) -> list[tuple[int, str, str]]:
@@ -442,7 +455,14 @@ def _problem(
     heading_fixes: bool,
     category_fix: bool,
     structure: bool,
+    links_only: bool = False,
 ) -> str | None:
+    """What differs between ``before`` and ``after`` that the fixes may not change.
+
+    ``links_only``: every fix replaced one link target by another (each edit was
+    checked to be blank-free on both sides), so block and heading texts may differ
+    where the targets are written; the blocks' types and nesting may not.
+    """
     want = url_counts(before.text)
     want.subtract(removed_urls)
     have = url_counts(after.text)
@@ -465,6 +485,8 @@ def _problem(
     # HT001 may upgrade a URL in a heading: http and https are the same here
     bh = [(h.level, _SCHEME.sub("//", h.text)) for h in before.headings]
     ah = [(h.level, _SCHEME.sub("//", h.text)) for h in after.headings]
+    if links_only:  # a link's target is no part of the heading's text nor of its id
+        bh, ah = [(lv, "") for lv, _ in bh], [(lv, "") for lv, _ in ah]
     if heading_fixes:
         it = iter(ah)
         ok = all(h in it for h in bh)
@@ -472,6 +494,9 @@ def _problem(
         ok = bh == ah
     if not ok:
         return "the fix would change the headings"
-    if structure and block_structure(before) != block_structure(after):
+    if structure and links_only:
+        if [b[:2] for b in block_structure(before)] != [a[:2] for a in block_structure(after)]:
+            return "the fix would change the block structure kramdown sees"
+    elif structure and block_structure(before) != block_structure(after):
         return "the fix would change the block structure kramdown sees"
     return None

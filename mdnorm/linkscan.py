@@ -81,11 +81,10 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def _body(doc: Document, keep_html: bool) -> str:
-    """The post's text with front matter (and, for Markdown, opaque blocks) blanked to spaces."""
-    flags = doc.code_lines if keep_html else doc.opaque_lines
+def _body(doc: Document, flags: bytearray | None) -> str:
+    """The post's text with front matter and the lines flagged in ``flags`` blanked to spaces."""
     body = doc.body_line
-    out = [" " * len(line) if ln < body or flags[ln] else line for ln, line in enumerate(doc.lines)]
+    out = [" " * len(line) if ln < body or (flags and flags[ln]) else line for ln, line in enumerate(doc.lines)]
     return "\n".join(out)
 
 
@@ -159,14 +158,14 @@ def links_of(doc: Document) -> list[Link]:
     for text in doc.lines[:-1]:
         starts.append(starts[-1] + len(text) + 1)  # offsets in the "\n"-joined text scanned here
     found: list[tuple[int, str, str]] = []
-    markdown = _mask_inline(_body(doc, keep_html=False))
+    markdown = _mask_inline(_body(doc, doc.opaque_lines))
     if "](" in markdown:
         found += _inline(markdown)
     for m in _REFDEF.finditer(markdown):
         found.append((m.start(2), REFDEF, m.group(2)))
     if "<" in markdown:
         found += [(m.start(1), AUTOLINK, m.group(1)) for m in _AUTOLINK.finditer(markdown)]
-    html = _body(doc, keep_html=True)
+    html = _body(doc, doc.code_lines)
     if "<" in html:
         masked = _blank(html, [m.span() for m in _COMMENT.finditer(html)])
         masked = _blank(masked, [m.span() for m in _RAW.finditer(masked)])
@@ -176,8 +175,9 @@ def links_of(doc: Document) -> list[Link]:
                 url = a.group(g).strip()
                 if url:
                     found.append((tag.start(2) + a.start(g), HTML, url))
-    if "{%" in html:
-        liquid = _blank(html, [m.span() for m in _RAW.finditer(html)])
+    liquid = _body(doc, None)  # Liquid runs before Markdown: code blocks too
+    if "{%" in liquid:
+        liquid = _blank(liquid, [m.span() for m in _RAW.finditer(liquid)])
         for m in _LIQUID.finditer(liquid):
             kind = POST_URL if m.group(1) == "post_url" else LINK_TAG
             found.append((m.start(2), kind, m.group(2).strip()))

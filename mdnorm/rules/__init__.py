@@ -61,6 +61,8 @@ class Rule:
     family: str
     needs_front_matter: bool = False
     site_check: SiteCheck | None = None
+    #: its fix replaces a link target (or part of one) by another, with no blank in either
+    rewrites_links: bool = False
 
     @property
     def doc(self) -> str:
@@ -87,7 +89,9 @@ def rule(code: str, name: str, fix: FixKind = "none", needs_front_matter: bool =
     return register
 
 
-def site_rule(code: str, name: str, fix: FixKind = "none") -> Callable[[SiteCheck], SiteCheck]:
+def site_rule(
+    code: str, name: str, fix: FixKind = "none", rewrites_links: bool = False
+) -> Callable[[SiteCheck], SiteCheck]:
     """Register ``check`` as site-wide rule ``code`` (its docstring is the rule's doc)."""
 
     def register(check: SiteCheck) -> SiteCheck:
@@ -97,7 +101,7 @@ def site_rule(code: str, name: str, fix: FixKind = "none") -> Callable[[SiteChec
             return ()
 
         doc_only.__doc__ = check.__doc__
-        RULES[code] = Rule(code, name, fix, doc_only, family, site_check=check)
+        RULES[code] = Rule(code, name, fix, doc_only, family, site_check=check, rewrites_links=rewrites_links)
         return check
 
     return register

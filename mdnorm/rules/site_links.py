@@ -74,7 +74,7 @@ def _url(sm: SiteMap, f: SiteFile) -> str:
     return sm.baseurl + (f.url or "")
 
 
-@site_rule("SL001", "broken-internal-link", fix="unsafe")
+@site_rule("SL001", "broken-internal-link", fix="unsafe", rewrites_links=True)
 def broken_internal_link(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> Iterator[Diagnostic]:
     """A link to a post or page the built site will not have (SL001, broken-internal-link).
 
@@ -135,7 +135,7 @@ def broken_internal_link(post: SitePost, index: SiteIndex, path: str, ctx: Conte
                 yield _diag(path, c.link, "SL001", f"{where}: no post or page of this site has this URL")
 
 
-@site_rule("SL002", "missing-anchor", fix="unsafe")
+@site_rule("SL002", "missing-anchor", fix="unsafe", rewrites_links=True)
 def missing_anchor(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> Iterator[Diagnostic]:
     """A link to an anchor the target post does not have (SL002, missing-anchor).
 
@@ -190,7 +190,7 @@ def missing_anchor(post: SitePost, index: SiteIndex, path: str, ctx: Context) ->
         yield _diag(path, c.link, "SL002", f"no anchor #{frag} in {where}{hint}", fix)
 
 
-@site_rule("SL003", "missing-file", fix="unsafe")
+@site_rule("SL003", "missing-file", fix="unsafe", rewrites_links=True)
 def missing_file(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> Iterator[Diagnostic]:
     """An image or other file the built site will not have (SL003, missing-file).
 
@@ -240,7 +240,7 @@ def missing_file(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> I
                 yield _diag(path, c.link, "SL003", f"no file {where} in the site")
 
 
-@site_rule("SL004", "bad-liquid-link", fix="unsafe")
+@site_rule("SL004", "bad-liquid-link", fix="unsafe", rewrites_links=True)
 def bad_liquid_link(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> Iterator[Diagnostic]:
     """A ``{% post_url %}`` or ``{% link %}`` tag that fails the build (SL004, bad-liquid-link).
 
