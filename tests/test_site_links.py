@@ -66,7 +66,7 @@ def test_links_to_posts_anchors_and_images_that_exist_are_silent(tmp_path: Path)
         '## Here\n\n![](/images/a.png) <img src="/images/b/c.jpg"> ![x](</images/with space.png>)\n\n'
         "[ref]: /ml/2016/08/02/target.html#intro\n\n"
         "$$[x](y,z)$$ and `[x](nowhere)`\n\n"
-        "[k]({% post_url 2016-08-02-target %}#Pearson)\n"
+        "[k]({% post_url 2016-08-02-target %}#Pearson) {% post_url 2016-8-2-target %}\n"
     )
     _site(
         tmp_path,
@@ -164,7 +164,7 @@ def test_sl003_missing_case_mismatch_and_unique_name_elsewhere(tmp_path: Path) -
 
 def test_sl004_post_url_and_link_tags_jekyll_would_fail_on(tmp_path: Path) -> None:
     body = (
-        "{% post_url 2016-08-02-target %} {% post_url 2016-8-2-target %} {% post_url 2999-01-01-later %}\n"
+        "{% post_url 2016-08-02-target %} {% post_url 2016-08-03-target %} {% post_url 2999-01-01-later %}\n"
         "{% link images/a.png %} {% link /images/a.png %} {% link images/nope.png %}"
         " {% link _posts/2016-08-02-target.md %}\n\n"
         "```\n{% post_url 2016-08-02-nope %}\n```\n\n{% raw %}{% post_url 2016-08-02-nope %}{% endraw %}\n"
@@ -173,9 +173,9 @@ def test_sl004_post_url_and_link_tags_jekyll_would_fail_on(tmp_path: Path) -> No
     _site(tmp_path, posts, ("images/a.png",))
     _, lines = _run(tmp_path, "_posts/2016-9-1-src.md")
     assert lines == [
-        "_posts/2016-9-1-src.md:7:46: SL004 post_url fails the build: no post 2016-8-2-target;"
+        "_posts/2016-9-1-src.md:7:46: SL004 post_url fails the build: no post 2016-08-03-target;"
         " did you mean 2016-08-02-target?",
-        "_posts/2016-9-1-src.md:7:77: SL004 post_url fails the build: post _posts/2999-01-01-later.md"
+        "_posts/2016-9-1-src.md:7:79: SL004 post_url fails the build: post _posts/2999-01-01-later.md"
         " is not published" + lines[1].split("is not published", 1)[1],
         "_posts/2016-9-1-src.md:8:58: SL004 link fails the build: no page, post or file images/nope.png",
         "_posts/2016-9-1-src.md:11:13: SL004 post_url fails the build: no post 2016-08-02-nope",
