@@ -70,6 +70,25 @@ def _path_fix(link: Link, href: Href, new: str) -> Fix | None:
     return Fix.unsafe(Edit(link.offset, link.offset + len(href.written_path), new))
 
 
+def _known_problem(sm: SiteMap, c: _Checked, where: str, unwritten: str) -> tuple[str, Fix | None] | bool:
+    """SL001's and SL003's message (and fix) for a link that leads nowhere for a known reason.
+
+    True when the link is fine; False when nothing at all is there (each rule
+    then looks for a moved target its own way).
+    """
+    if c.href.problem:
+        return f"{where} {c.href.problem}", None
+    status, f = c.found or ("ok", None)
+    if status == "ok":
+        return True
+    if f is None:
+        return False
+    if status == "unpublished":
+        return f"{where}: {f.path} {unwritten} ({f.reason})", None
+    msg = f"{where}: only {f.url} exists (letter case differs; a case-sensitive host answers 404)"
+    return msg, _path_fix(c.link, c.href, _url(sm, f))
+
+
 def _url(sm: SiteMap, f: SiteFile) -> str:
     return sm.baseurl + (f.url or "")
 
@@ -109,22 +128,16 @@ def broken_internal_link(post: SitePost, index: SiteIndex, path: str, ctx: Conte
     that differs only in letter case.
     """
     sm = index.site_map
+    if sm is None:
+        return
     for c in _checked(post, index, ctx):
         if c.found is None or not _is_page(c.href.path):
             continue
         where = f"link to {c.href.path}"
-        if c.href.problem:
-            yield _diag(path, c.link, "SL001", f"{where} {c.href.problem}")
-            continue
-        status, f = c.found
-        if status == "ok" or sm is None:
-            continue
-        if status == "unpublished" and f is not None:
-            yield _diag(path, c.link, "SL001", f"{where}: {f.path} will not be published ({f.reason})")
-        elif status == "case" and f is not None:
-            msg = f"{where}: only {f.url} exists (letter case differs; a case-sensitive host answers 404)"
-            yield _diag(path, c.link, "SL001", msg, _path_fix(c.link, c.href, _url(sm, f)))
-        else:
+        known = _known_problem(sm, c, where, "will not be published")
+        if isinstance(known, tuple):
+            yield _diag(path, c.link, "SL001", *known)
+        elif not known:
             m = _SLUG.search(c.href.path)
             moved = sm.posts_by_slug.get(m.group(1), []) if m else []
             if len(moved) == 1:
@@ -217,18 +230,10 @@ def missing_file(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> I
         if c.found is None or _is_page(c.href.path):
             continue
         where = f"{c.href.path}"
-        if c.href.problem:
-            yield _diag(path, c.link, "SL003", f"{where} {c.href.problem}")
-            continue
-        status, f = c.found
-        if status == "ok":
-            continue
-        if status == "unpublished" and f is not None:
-            yield _diag(path, c.link, "SL003", f"{where}: {f.path} is not copied to the site ({f.reason})")
-        elif status == "case" and f is not None:
-            msg = f"{where}: only {f.url} exists (letter case differs; a case-sensitive host answers 404)"
-            yield _diag(path, c.link, "SL003", msg, _path_fix(c.link, c.href, _url(sm, f)))
-        else:
+        known = _known_problem(sm, c, where, "is not copied to the site")
+        if isinstance(known, tuple):
+            yield _diag(path, c.link, "SL003", *known)
+        elif not known:
             name = c.href.path.rsplit("/", 1)[-1]
             same = sm.statics_by_name.get(name.casefold(), [])
             exact = [s for s in same if s.path.rsplit("/", 1)[-1] == name]
