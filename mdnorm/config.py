@@ -55,6 +55,8 @@ class Config:
     online_host_limits: tuple[str, ...] = ()
     online_max_retry_wait: int | None = None
     toc_min_headings: int = 2
+    #: URL path globs served by something other than this site's source (SL001..SL003 skip them)
+    site_elsewhere: tuple[str, ...] = ()
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
@@ -114,8 +116,9 @@ _KEYS: dict[str, tuple[str, str]] = {
     "online.interval-ms": ("online_interval_ms", "int"),
     "online.host-limits": ("online_host_limits", "strs"),
     "online.max-retry-wait": ("online_max_retry_wait", "int"),
+    "site.elsewhere": ("site_elsewhere", "strs"),
 }
-_TABLES = {"front-matter", "https", "toc", "online"}
+_TABLES = {"front-matter", "https", "toc", "online", "site"}
 
 
 def _flatten(table: dict[str, Any], where: str) -> dict[str, Any]:

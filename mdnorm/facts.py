@@ -8,10 +8,16 @@ neither to read nor to parse a post that did not change.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from mdnorm.document import URL_LINE, Document, UrlLine, content_end
+from mdnorm.linkscan import Link, links_of
 from mdnorm.suppress import Directives, directives
+
+#: The front matter keys that decide a post's URL and whether it is published
+#: (with ``_config.yml`` defaults): all the site model needs of a post's front matter.
+URL_KEYS = ("date", "permalink", "categories", "category", "slug", "published")
 
 
 class UrlEntry(NamedTuple):
@@ -33,26 +39,93 @@ class Category(NamedTuple):
     text: str  # the line as written
 
 
+class Front(NamedTuple):
+    """The front matter as the site model reads it: the :data:`URL_KEYS` it sets, or why it cannot be read.
+
+    ``data`` holds YAML values as JSON can (dates tagged, see :func:`encode`);
+    ``error`` is the parse error (Jekyll logs it and builds the post anyway).
+    """
+
+    data: Any
+    error: str | None
+
+    def decoded(self) -> dict[str, Any]:
+        out = decode(self.data)
+        return out if isinstance(out, dict) else {}
+
+
 class PostFacts(NamedTuple):
     entries: tuple[UrlEntry, ...]
     category: Category | None
     http_urls: tuple[tuple[int, int, str], ...]  # every http:// URL in prose (line, column, url)
     directives: Directives
+    links: tuple[Link, ...] = ()  # every link target (mdnorm.linkscan)
+    anchors: tuple[tuple[str, int], ...] = ()  # (id, line): kramdown's ids with default settings
+    front: Front = Front({}, None)
 
     def to_json(self) -> Any:
         cat = list(self.category) if self.category is not None else None
-        return [[list(e) for e in self.entries], cat, [list(h) for h in self.http_urls], self.directives.to_json()]
+        return [
+            [list(e) for e in self.entries],
+            cat,
+            [list(h) for h in self.http_urls],
+            self.directives.to_json(),
+            [list(link) for link in self.links],
+            [list(a) for a in self.anchors],
+            list(self.front),
+        ]
 
     @classmethod
     def from_json(cls, data: Any) -> PostFacts:
         """Raises ``ValueError``/``TypeError`` on data that is not what :meth:`to_json` made."""
-        entries, cat, http, supp = data
+        entries, cat, http, supp, links, anchors, front = data
         return cls(
             tuple(UrlEntry(int(a), int(b), str(c), str(d), bool(e)) for a, b, c, d, e in entries),
             Category(str(cat[0]), int(cat[1]), int(cat[2]), str(cat[3])) if cat is not None else None,
             tuple((int(a), int(b), str(c)) for a, b, c in http),
             Directives.from_json(supp),
+            tuple(Link(int(a), int(b), int(c), str(d), str(e)) for a, b, c, d, e in links),
+            tuple((str(a), int(b)) for a, b in anchors),
+            Front(front[0], None if front[1] is None else str(front[1])),
         )
+
+
+def encode(value: Any) -> Any:
+    """A YAML value as JSON can hold it: dates and times tagged, everything else as it is."""
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def decode(value: Any) -> Any:
+    """The inverse of :func:`encode`."""
+    if isinstance(value, dict):
+        if len(value) == 1 and "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if len(value) == 1 and "$date" in value:
+            return date.fromisoformat(value["$date"])
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def front_of(doc: Document) -> Front:
+    """What :func:`mdnorm.jekyll.model.read_site` reads of the front matter, from this parse."""
+    fm = doc.front_matter
+    if fm is None or fm.end is None:
+        return Front({}, None)
+    if fm.data is None:
+        return Front({}, f"front matter does not parse ({fm.error}): Jekyll logs an error and builds it anyway")
+    return Front(encode({k: fm.data[k] for k in URL_KEYS if k in fm.data}), None)
 
 
 def category_of(doc: Document) -> Category | None:
@@ -97,7 +170,10 @@ def facts_of(doc: Document) -> PostFacts:
         for u, key in zip(doc.url_lines, doc.url_line_keys, strict=True)
     )
     http = tuple((ln, col, url) for ln, col, url in doc.text_urls() if url[:5].lower() == "http:")
-    facts = PostFacts(entries, category_of(doc), http, directives(doc))
+    from mdnorm.anchors import anchors
+
+    ids = tuple((a.id, a.line) for a in anchors(doc))
+    facts = PostFacts(entries, category_of(doc), http, directives(doc), tuple(links_of(doc)), ids, front_of(doc))
     doc.__dict__["_site_facts"] = facts
     return facts
 

@@ -201,6 +201,9 @@ def fix_document(doc: Document, ctx: Context, codes: frozenset[str] | None = Non
         keep = [c for c in chosen if not policy_of(c[0].code).restructures]
         if keep:  # fixes that keep the structure are checked for it without the others mixed in
             chosen = keep
+        plain = [c for c in chosen if not policy_of(c[0].code).rewrites_links]
+        if plain:  # link rewrites get passes of their own: the text check cannot see through them
+            chosen = plain
         if passes >= MAX_PASSES:
             pending = ", ".join(sorted({d.code for d, _ in chosen}))
             raise FixError(doc.path, f"fixes did not settle after {MAX_PASSES} passes ({pending} still apply)")
@@ -279,9 +282,11 @@ def edit_problem(code: str, old: str, new: str) -> str | None:
     """
     if without_whitespace(old) == without_whitespace(new):
         return None
-    allowed = policy_of(code).text
-    if allowed is not None and allowed(old, new):
+    policy = policy_of(code)
+    if policy.text is not None and policy.text(old, new):
         return None
+    if policy.rewrites_links and old and new and without_whitespace(old) == old and without_whitespace(new) == new:
+        return None  # one link target (or its path, or its #anchor) for another
     return f"would change the text {old[:60]!r} to {new[:60]!r}"
 
 
@@ -389,7 +394,9 @@ def verify_problem(before: Document, after: Document, fixes: list[Chosen]) -> st
     keys = frozenset(k for p in policies for k in p.front_matter_keys)
     headings = any(p.adds_headings for p in policies)
     drop = next((p.removes_html for p in policies if p.removes_html is not None), None)
-    return _problem(before, after, removed, headings, keys, not any(p.restructures for p in policies), drop)
+    links_only = bool(policies) and all(p.rewrites_links for p in policies)
+    structure = not any(p.restructures for p in policies)
+    return _problem(before, after, removed, headings, keys, structure, drop, links_only)
 
 
 def block_structure(doc: Document) -> list[tuple[int, str, str]]:
@@ -427,7 +434,15 @@ def _problem(
     front_matter_keys: frozenset[str],
     structure: bool,
     drop_html: TextCheck | None = None,
+    links_only: bool = False,
 ) -> str | None:
+    """What differs between ``before`` and ``after`` that the fixes may not change.
+
+    ``drop_html``: HTML blocks it accepts may go (a suppression comment removed).
+    ``links_only``: every fix replaced one link target by another (each edit was
+    checked to be blank-free on both sides), so block and heading texts may differ
+    where the targets are written; the blocks' types and nesting may not.
+    """
     want = url_counts(before.text)
     want.subtract(removed_urls)
     have = url_counts(after.text)
@@ -454,6 +469,8 @@ def _problem(
     # HT001 may upgrade a URL in a heading: http and https are the same here
     bh = [(h.level, _SCHEME.sub("//", h.text)) for h in before.headings]
     ah = [(h.level, _SCHEME.sub("//", h.text)) for h in after.headings]
+    if links_only:  # a link's target is no part of the heading's text nor of its id
+        bh, ah = [(lv, "") for lv, _ in bh], [(lv, "") for lv, _ in ah]
     if heading_fixes:
         it = iter(ah)
         ok = all(h in it for h in bh)
@@ -461,6 +478,9 @@ def _problem(
         ok = bh == ah
     if not ok:
         return "the fix would change the headings"
-    if structure and block_structure(before) != block_structure(after):
+    if structure and links_only:
+        if [b[:2] for b in block_structure(before)] != [a[:2] for a in block_structure(after)]:
+            return "the fix would change the block structure kramdown sees"
+    elif structure and block_structure(before) != block_structure(after):
         return "the fix would change the block structure kramdown sees"
     return None

@@ -33,6 +33,7 @@ from mdnorm.rules.site import category_key
 from mdnorm.site import POST_NAME, Order, order_of
 
 if TYPE_CHECKING:
+    from mdnorm.sitemap import SiteMap
     from mdnorm.store import Store
 
 #: How long after a file's last change its stat identity is trusted (nanoseconds).
@@ -122,6 +123,13 @@ class SiteIndex:
                 continue
             return (post, line) if post.order < order else None
         return None
+
+    @cached_property
+    def site_map(self) -> SiteMap | None:
+        """URLs, files and anchors of the whole site (for the site link rules), built on first use."""
+        from mdnorm.sitemap import SiteMap
+
+        return SiteMap.build(self)
 
     @cached_property
     def categories(self) -> dict[str, Counter[str]]:

@@ -24,7 +24,9 @@ OLD_POST = HEAD + "old text \n\nhttp://example.com/a\n\nA title\n"
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(main, ["--no-color", *args])
+    # the fixture's posts have no date in their names: SL005 would report each (not this module's subject)
+    quiet = [] if "--select" in args else ["--ignore", "SL005"]
+    return CliRunner().invoke(main, ["--no-color", *quiet, *args])
 
 
 def problem_lines(result: Result) -> list[str]:

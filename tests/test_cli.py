@@ -629,9 +629,14 @@ def test_a_named_folder_without_posts_exits_2_and_select_nothing_too() -> None:
 
 
 def test_force_exclude_applies_the_excludes_to_named_files() -> None:
-    write({".mdnorm.toml": 'extend-exclude = ["_drafts"]\n', "_drafts/wip.md": bad("w"), "_posts/a.md": CLEAN})
+    files = {
+        ".mdnorm.toml": 'extend-exclude = ["_drafts"]\n',
+        "_drafts/wip.md": bad("w"),
+        "_posts/2020-1-1-a.md": CLEAN,
+    }
+    write(files)
     assert run("_drafts/wip.md").exit_code == 1  # named: checked, as ruff does
-    result = run("--force-exclude", "_drafts/wip.md", "_posts/a.md")
+    result = run("--force-exclude", "_drafts/wip.md", "_posts/2020-1-1-a.md")
     assert result.exit_code == 0, result.output
 
 

@@ -71,6 +71,7 @@ class SiteConfig:
     source: str
     permalink: str = "date"
     baseurl: str = ""
+    url: str = ""  # the site's own address: an absolute link starting with it is internal
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     include: tuple[str, ...] = (".htaccess",)
     future: bool = False
@@ -179,6 +180,7 @@ def config_from_mapping(root: str, data: dict[str, Any], path: str | None = None
         source=root,
         permalink=permalink,
         baseurl=str(data.get("baseurl") or ""),
+        url=str(data.get("url") or ""),
         exclude=tuple(exclude),
         include=include,
         future=bool(data.get("future", False)),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
@@ -86,11 +86,16 @@ class Site(NamedTuple):
         return {k: v for k, v in by_out.items() if len(v) > 1}
 
 
+#: Front matter of a source file by its relative path: ``(data, error)`` as :func:`_front_matter` gives.
+FrontMatterOf = Callable[[str], "tuple[dict[str, Any], str | None] | None"]
+
+
 class _Reader:
     """One pass over a site source; the methods follow ``Jekyll::Reader``'s order."""
 
-    def __init__(self, config: SiteConfig, now: datetime | None) -> None:
+    def __init__(self, config: SiteConfig, now: datetime | None, known: FrontMatterOf | None = None) -> None:
         self.config = config
+        self.known = known
         self.root = config.source
         self.tz: tzinfo | None = dates.zone(config.timezone)
         if config.time is not None:
@@ -160,7 +165,8 @@ class _Reader:
         cfg = self.config
         reldir = "_" + label
         draft = label == "posts" and reldir not in rel
-        fm, error = _front_matter(self.abspath(rel))
+        got = self.known(rel) if self.known is not None else None
+        fm, error = got if got is not None else _front_matter(self.abspath(rel))
         if error:
             return SiteFile(rel, kind, None, None, ERROR, error, collection=label)
         data: dict[str, Any] = {"categories": categories_from_path(rel, "_drafts" if draft else reldir)}
@@ -300,10 +306,16 @@ class _Reader:
         return SiteFile(rel, "static", url, unescape_path(url).lstrip("/"), PUBLISHED, "", collection=label)
 
 
-def read_site(root: str, now: datetime | None = None, config: SiteConfig | None = None) -> Site:
-    """Every file of the site at ``root``; ``now`` is the build time (future posts)."""
+def read_site(
+    root: str, now: datetime | None = None, config: SiteConfig | None = None, known: FrontMatterOf | None = None
+) -> Site:
+    """Every file of the site at ``root``; ``now`` is the build time (future posts).
+
+    ``known`` answers a post's front matter without reading the file (the site
+    index has it from its stored facts), or None to have the file read.
+    """
     cfg = config or load_config(os.path.abspath(root))
-    reader = _Reader(cfg, now)
+    reader = _Reader(cfg, now, known)
     reader.read_directories("")
     reader.read_included()
     reader.read_collections()

@@ -16,6 +16,7 @@ from mdnorm.rules import (  # noqa: F401  (importing a family registers its rule
     links,
     online_links,
     site,
+    site_links,
     suppression,
     whitespace,
 )

@@ -77,6 +77,8 @@ class EditPolicy:
     front_matter_keys: frozenset[str] = frozenset()
     #: an HTML block this accepts (``(raw, "")``) may go (a suppression comment removed)
     removes_html: TextCheck | None = None
+    #: replaces a link target (or part of one) by another, with no blank in either
+    rewrites_links: bool = False
 
 
 WHITESPACE_ONLY = EditPolicy()
