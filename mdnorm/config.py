@@ -38,11 +38,15 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
-    fm_required: tuple[str, ...] = ("layout", "title", "category")
+    #: what every Jekyll post needs; a site's own conventions (``category``) come from its config
+    fm_required: tuple[str, ...] = ("title", "layout")
     fm_layouts: tuple[str, ...] | None = None
     https_known_hosts: tuple[str, ...] = ()
     http_only_hosts: tuple[str, ...] = ()
-    toc_min_headings: int = 2
+    #: 0: no TOC required (a site's convention, set by ``mdnorm init`` when its posts have one)
+    toc_min_headings: int = 0
+    #: a paragraph ending in a colon captions the URL(s) after it (LE001, LE002)
+    link_labels: bool = True
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
@@ -92,8 +96,9 @@ _KEYS: dict[str, tuple[str, str]] = {
     "https.known-hosts": ("https_known_hosts", "strs"),
     "https.http-only-hosts": ("http_only_hosts", "strs"),
     "toc.min-headings": ("toc_min_headings", "int"),
+    "link-entries.labels": ("link_labels", "bool"),
 }
-_TABLES = {"front-matter", "https", "toc"}
+_TABLES = {"front-matter", "https", "toc", "link-entries"}
 
 
 def _flatten(table: dict[str, Any], where: str) -> dict[str, Any]:
