@@ -503,3 +503,8 @@ def rules_cmd() -> None:
     for code in sorted(RULES):
         r = RULES[code]
         click.echo(f"{r.code}  {r.name:<28} {r.fix:<12} {r.summary}")
+
+
+from mdnorm.commands.init import init as _init  # noqa: E402  (one module per subcommand)
+
+main.add_command(_init)

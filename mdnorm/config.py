@@ -47,6 +47,8 @@ class Config:
     toc_min_headings: int = 0
     #: a paragraph ending in a colon captions the URL(s) after it (LE001, LE002)
     link_labels: bool = True
+    #: a heading or a paragraph of text right above a URL (or a run of URLs) captions it
+    link_lead_captions: bool = True
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
@@ -97,6 +99,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "https.http-only-hosts": ("http_only_hosts", "strs"),
     "toc.min-headings": ("toc_min_headings", "int"),
     "link-entries.labels": ("link_labels", "bool"),
+    "link-entries.lead-captions": ("link_lead_captions", "bool"),
 }
 _TABLES = {"front-matter", "https", "toc", "link-entries"}
 

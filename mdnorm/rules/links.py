@@ -17,6 +17,14 @@ URL paragraphs; on by default, ``link-entries.labels``)::
 
     https://github.com/c/d
 
+or a *lead* (a heading, or a paragraph of text that is not the title of a URL
+above it, right before the URL or the run; on by default,
+``link-entries.lead-captions``)::
+
+    ### OpenNLP
+
+    http://opennlp.apache.org/
+
 A label never counts as the title of the URL above it: it captions what follows.
 """
 
@@ -84,6 +92,15 @@ def _is_label_line(line: str) -> bool:
     return s.endswith(_LABEL_END) and not _is_url_line(line)
 
 
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{:[^}]*\})?|\s+")
+
+
+def _is_image(doc: Document, tok: Token) -> bool:
+    """A paragraph of images only: a figure, not words that caption a link."""
+    text = "".join(doc.lines[tok["_line"] : content_end(doc, tok)])
+    return text.startswith("!") and not _IMAGE.sub("", text)
+
+
 class _Caption(NamedTuple):
     """How a URL line is captioned, computed once per post for every link rule."""
 
@@ -103,11 +120,11 @@ def _url_paragraphs(doc: Document) -> set[int]:
     }
 
 
-def _captions(doc: Document, labels: bool) -> list[_Caption]:
+def _captions(doc: Document, labels: bool, leads: bool = True) -> list[_Caption]:
     """The caption of each of ``doc.url_lines`` (see the module docstring)."""
     cache = doc.__dict__.setdefault("_captions", {})
-    if labels in cache:
-        return list(cache[labels])
+    if (labels, leads) in cache:
+        return list(cache[labels, leads])
     lines = doc.lines
     only_urls = _url_paragraphs(doc)
     significant = [t for t in doc.blocks if t["type"] != "blank_line" and t["type"] not in _NO_BLOCK]
@@ -121,17 +138,49 @@ def _captions(doc: Document, labels: bool) -> list[_Caption]:
             and _is_label_line(lines[content_end(doc, tok) - 1])
         )
 
+    kinds: dict[int, str | None] = {}
+
+    def run_caption(i: int) -> str | None:
+        """How the run of URL paragraphs ending at ``significant[i]`` is captioned from above:
+        ``"text"`` (a label or a lead paragraph), ``"heading"``, or None."""
+        if i in kinds:
+            return kinds[i]
+        start = i
+        while start > 0 and id(significant[start - 1]) in only_urls:
+            start -= 1
+        kinds[i] = caption_kind(start - 1) if start > 0 else None
+        return kinds[i]
+
+    def caption_kind(j: int) -> str | None:
+        """Whether ``significant[j]``, right above a URL or a run of URLs, is their caption."""
+        tok = significant[j]
+        if is_label(tok):
+            return "text"
+        if labels and tok["type"] == "list" and _is_label_line(lines[content_end(doc, tok) - 1]):
+            return "text"  # "- 代码：" as the last item of a list
+        if not leads:
+            return None
+        if tok["type"] == "heading":
+            return "heading"
+        if tok["type"] != "paragraph" or id(tok) in only_urls or _is_image(doc, tok):
+            return None
+        if j == 0 or id(significant[j - 1]) not in only_urls:
+            return "text"
+        # after a URL, a paragraph is that URL's title, unless the entries here are
+        # written caption first ("中文版教程", URL, "英文版教程", URL)
+        return "text" if run_caption(j - 1) == "text" else None
+
     def labelled_above(u: UrlLine) -> bool:
-        if not labels:
+        if not labels and not leads:
             return False
         para = u.paragraph
         for ln in range(u.line - 1, para["_line"] - 1, -1):  # glued lines above, in the paragraph
             if not _is_url_line(lines[ln]):
-                return _is_label_line(lines[ln])
-        i = position[id(para)] - 1
-        while i >= 0 and id(significant[i]) in only_urls:  # back over the run of URL paragraphs
-            i -= 1
-        return i >= 0 and is_label(significant[i])
+                return labels and _is_label_line(lines[ln])
+        i = position[id(para)]
+        if id(para) in only_urls:
+            return run_caption(i) is not None
+        return i > 0 and caption_kind(i - 1) is not None
 
     out: list[_Caption] = []
     for u in doc.url_lines:
@@ -146,7 +195,7 @@ def _captions(doc: Document, labels: bool) -> list[_Caption]:
                 and not is_label(nxt)
             )
         out.append(_Caption(labelled_above(u), titled))
-    cache[labels] = tuple(out)
+    cache[labels, leads] = tuple(out)
     return out
 
 
@@ -195,9 +244,14 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
     - a *title*: the paragraph right after the URL's paragraph, which is not
       itself a URL line or a label;
     - a *label* (with ``link-entries.labels = true``, the default): a paragraph
-      whose last line ends in ``：`` or ``:`` right before the URL, or before
-      the run of URL-only paragraphs the URL is part of (``代码：`` then one or
-      more URLs), or a label line glued above the URL in its paragraph.
+      (or the last item of a list) whose last line ends in ``：`` or ``:``
+      right before the URL, or before the run of URL-only paragraphs the URL
+      is part of (``代码：`` then one or more URLs), or a label line glued
+      above the URL in its paragraph;
+    - a *lead* (with ``link-entries.lead-captions = true``, the default): a
+      heading, or a paragraph of text, right before the URL or its run, that
+      is not itself the title of a URL above it (``### OpenNLP`` then its
+      homepage; a sentence introducing the link).
 
     A label after a URL captions the *next* URL, never the one above it.  What
     follows an uncaptioned URL is named: a heading, another URL line, a list,
@@ -233,7 +287,8 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
     """
     lines = doc.lines
     labels = ctx.config.link_labels
-    for u, cap in zip(doc.url_lines, _captions(doc, labels), strict=True):
+    captions = _captions(doc, labels, ctx.config.link_lead_captions)
+    for u, cap in zip(doc.url_lines, captions, strict=True):
         if cap.labelled or cap.title:
             continue
         para = u.paragraph

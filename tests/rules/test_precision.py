@@ -97,11 +97,31 @@ def test_a_label_belongs_to_the_next_url() -> None:
 
 
 def test_a_titled_entry_ends_the_run() -> None:
-    assert lint(f"代码：\n\n{A}\n\nTitle A\n\n{B}\n\n## H\n", "LE") == [(7, 1, "LE001")]
+    assert lint(f"## Links\n\n{A}\n\nTitle A\n\n{B}\n\n## H\n", "LE") == [(7, 1, "LE001")]
+    assert lint(f"{A}\n\nTitle A\n\n{B}\n\n## H\n", "LE") == [(5, 1, "LE001")]
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        pytest.param(f"### OpenNLP\n\n{A}\n\n### FudanNLP\n", id="heading-lead"),
+        pytest.param(f"Cacti是一套网络流量监测工具。\n\n{A}\n\n## Nagios\n", id="paragraph-lead"),
+        pytest.param(f"# 教程\n\n中文版教程\n\n{A}\n\n英文版教程\n\n{B}\n\n# 编译\n", id="caption-first-chain"),
+        pytest.param(f"- tablegen语法：\n\n{A}\n\n---\n", id="label-in-a-list"),
+    ],
+)
+def test_lead_captions(post: str) -> None:
+    assert lint(post, "LE") == []
+    assert lint(post, "LE", ctx=context(link_lead_captions=False)) != [] or "：" in post
+
+
+def test_url_after_a_rule_or_code_is_bare() -> None:
+    assert lint(FM + f"---\n\n{A}\n\n## H\n", "LE") == [(9, 1, "LE001")]
+    assert lint(f"```\nx\n```\n\n{A}\n\n## H\n", "LE") == [(5, 1, "LE001")]
 
 
 def test_labels_can_be_turned_off() -> None:
-    ctx = context(link_labels=False)
+    ctx = context(link_labels=False, link_lead_captions=False)
     assert lint(f"代码：\n\n{A}\n\n## H\n", "LE", ctx=ctx) == [(3, 1, "LE001")]
     assert lint(f"{A}\n\n下一个代码：\n\n{B}\n\nT\n", "LE", ctx=ctx) == []  # the old pairing
 
