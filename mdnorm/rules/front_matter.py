@@ -117,8 +117,9 @@ def missing_required_key(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     are added in its config (``mdnorm init`` infers them).  ``layout`` is not
     required when the site uses ``jekyll-default-layout`` (on by default on
     GitHub Pages), nor ``title`` with ``jekyll-titles-from-headings`` when the
-    post has a heading.  Checked in posts, drafts and documents of rendered
-    collections, not in pages.  Not reported when FM001 or FM002 is.
+    post has a heading.  Checked in posts and drafts, not in pages or other
+    collections (whose documents' conventions vary: Jekyll titles them from
+    their file names).  Not reported when FM001 or FM002 is.
 
     Why: a post without a title shows its file name; one without a layout is
     bare HTML without the site's header and styles.
@@ -139,7 +140,7 @@ def missing_required_key(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Fix: none.
     """
     fm = doc.front_matter
-    if fm is None or fm.data is None or not _needs_front_matter(ctx):
+    if fm is None or fm.data is None or (ctx.page is not None and ctx.page.kind not in ("post", "draft")):
         return
     data = _data(doc, ctx)
     plugins = ctx.page.plugins if ctx.page is not None else frozenset()

@@ -593,7 +593,10 @@ def local_only_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     code, math or front matter) whose host is ``localhost``, a ``.localhost``
     name, a loopback address (``127.0.0.1``, ``[::1]``) or ``0.0.0.0``, and
     whose port is the one ``jekyll serve`` uses for this site (``port`` in
-    ``_config.yml``, default 4000).  Drafts are not reported.
+    ``_config.yml``, default 4000), in a file the site publishes: a post, a
+    collection document, or a page with front matter.  Drafts are not
+    reported, nor a ``README.md`` telling readers to open their own
+    ``jekyll serve``.
 
     Why: such a link was copied from the browser while previewing the site;
     it works on the author's machine and is broken for every reader.  Other
@@ -611,6 +614,8 @@ def local_only_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     to check).
     """
     page = ctx.page
+    if page is not None and not (page.is_post or (page.kind == "page" and doc.front_matter is not None)):
+        return
     if page is not None and page.kind == "draft":
         return
     port = str(page.serve_port if page is not None else 4000)

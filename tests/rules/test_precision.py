@@ -189,6 +189,11 @@ def test_ht002_dev_server_link() -> None:
     ]
 
 
+def test_ht002_not_in_a_readme(tmp_path: Path) -> None:
+    site = _site(tmp_path, "port: 4000\n", {"README.md": "Open http://127.0.0.1:4000 in a browser.\n"})
+    assert _codes(site / "README.md", "HT") == []
+
+
 def test_ht002_uses_the_sites_port_and_skips_drafts() -> None:
     post = "http://127.0.0.1:4500/2016/05/01/notes.html\n\nT\n"
     assert lint(post, "HT", ctx=Context(Config(), page=Page("post", serve_port=4500))) == [(1, 1, "HT002")]
@@ -278,8 +283,10 @@ def test_github_pages_plugins_and_themes(tmp_path: Path) -> None:
 
 def test_collections(tmp_path: Path) -> None:
     config = "collections:\n  docs:\n    output: true\n  authors:\n    output: false\n"
-    site = _site(tmp_path, config, {"_docs/x.md": "---\nlayout: page\n---\n", "_authors/y.md": "---\nname: Y\n---\n"})
-    assert _codes(site / "_docs/x.md") == ["FM003"]
+    files = {"_docs/x.md": "---\nlayout: page\n---\n", "_docs/z.md": "# Z\n", "_authors/y.md": "---\nname: Y\n---\n"}
+    site = _site(tmp_path, config, files)
+    assert _codes(site / "_docs/x.md") == []  # Jekyll titles a document from its file name
+    assert _codes(site / "_docs/z.md") == ["FM001"]
     assert _codes(site / "_authors/y.md") == []
 
 
