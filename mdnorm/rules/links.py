@@ -477,15 +477,17 @@ def _remove_entry(doc: Document, url_line: int, title_line: int) -> Fix:
 #: ``http://host:port``: an explicit port, which https would not share.
 _EXPLICIT_PORT = re.compile(r"https?://(?:[^/?#@\s]*@)?(?:\[[^\]/]*\]|[^/?#:\[\s]*):(\d+)", re.IGNORECASE)
 #: Names that resolve only on the author's machine or network (RFC 6761, RFC 8375, mDNS).
-_LOCAL_SUFFIXES = (".localhost", ".local", ".test", ".internal", ".lan", ".home.arpa", ".intranet")
+#: ``.test`` is not among them: it names stand-ins for public hosts in examples and
+#: test suites (mdnorm's own ``--online`` tests), where https advice is wanted.
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
 
 
 def is_local_host(host: str) -> bool:
     """Whether ``host`` is reachable only from the author's machine or network.
 
     ``localhost``, loopback, private, link-local and unspecified addresses, and
-    the special-use names ``.localhost``, ``.local``, ``.test``, ``.internal``,
-    ``.lan``, ``.home.arpa``.  No https advice applies to them: a development
+    the special-use names ``.localhost``, ``.local``, ``.internal``, ``.lan``,
+    ``.home.arpa``.  No https advice applies to them: a development
     server rarely serves https, and no reader can reach it anyway.
     """
     host = host.lower().strip("[]").rstrip(".")
@@ -522,8 +524,8 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     autolinks, reference definitions and prose (not in code, math or front
     matter).  Not reported: hosts listed in ``https.http-only-hosts``, and
     local hosts that no reader can reach over https anyway: ``localhost``,
-    loopback, private and link-local addresses, ``.local``, ``.test``,
-    ``.internal``, ``.lan`` and ``.home.arpa`` names (a link to the site's own
+    loopback, private and link-local addresses, ``.local``, ``.internal``,
+    ``.lan`` and ``.home.arpa`` names (a link to the site's own
     development server is HT002's).
 
     Why: browsers flag plain-http links, and most hosts now redirect to https;

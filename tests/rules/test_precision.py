@@ -157,7 +157,7 @@ def test_glued_above_a_line_break_is_fine(post: str) -> None:
         "http://172.16.0.1/",
         "http://[::1]:8080/",
         "http://printer.local/",
-        "http://blog.test/x",
+        "http://nas.internal/x",
         "http://0.0.0.0:8000/",
     ],
 )
