@@ -36,7 +36,9 @@ def _context(path: str, config: Config | None, site: bool) -> tuple[Context, fro
         if root is not None:
             index = build(root, base)
             rel = index.rel(path)
-    return Context(cfg, layouts_of(path, cfg), site=index, rel=rel), codes
+    from mdnorm.jekyll.scope import page_of
+
+    return Context(cfg, layouts_of(path, cfg), site=index, rel=rel, page=page_of(path)), codes
 
 
 def lint(text: str, path: str = "post.md", config: Config | None = None, site: bool = True) -> list[Diagnostic]:

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "links": "mdnorm.commands.links:links",
     "site": "mdnorm.commands.site:site",
     "clean": "mdnorm.commands.clean:clean",
+    "init": "mdnorm.commands.init:init",
     "server": "mdnorm.commands.server:server_cmd",
     "watch": "mdnorm.commands.watch:watch_cmd",
 }

@@ -39,7 +39,8 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
-    fm_required: tuple[str, ...] = ("layout", "title", "category")
+    #: what every Jekyll post needs; a site's own conventions (``category``) come from its config
+    fm_required: tuple[str, ...] = ("title", "layout")
     fm_layouts: tuple[str, ...] | None = None
     https_known_hosts: tuple[str, ...] = ()
     http_only_hosts: tuple[str, ...] = ()
@@ -54,9 +55,14 @@ class Config:
     online_interval_ms: int | None = None
     online_host_limits: tuple[str, ...] = ()
     online_max_retry_wait: int | None = None
-    toc_min_headings: int = 2
     #: URL path globs served by something other than this site's source (SL001..SL003 skip them)
     site_elsewhere: tuple[str, ...] = ()
+    #: 0: no TOC required (a site's convention, set by ``mdnorm init`` when its posts have one)
+    toc_min_headings: int = 0
+    #: a paragraph ending in a colon captions the URL(s) after it (LE001, LE002)
+    link_labels: bool = True
+    #: a heading or a paragraph of text right above a URL (or a run of URLs) captions it
+    link_lead_captions: bool = True
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
@@ -117,8 +123,10 @@ _KEYS: dict[str, tuple[str, str]] = {
     "online.host-limits": ("online_host_limits", "strs"),
     "online.max-retry-wait": ("online_max_retry_wait", "int"),
     "site.elsewhere": ("site_elsewhere", "strs"),
+    "link-entries.labels": ("link_labels", "bool"),
+    "link-entries.lead-captions": ("link_lead_captions", "bool"),
 }
-_TABLES = {"front-matter", "https", "toc", "online", "site"}
+_TABLES = {"front-matter", "https", "toc", "online", "site", "link-entries"}
 
 
 def _flatten(table: dict[str, Any], where: str) -> dict[str, Any]:

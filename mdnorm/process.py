@@ -21,6 +21,7 @@ from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
 from mdnorm.facts import PostFacts, facts_of
+from mdnorm.jekyll.scope import page_of
 from mdnorm.linkindex import content_hash
 from mdnorm.resultcache import Answer, Entry, evaluate
 
@@ -100,9 +101,9 @@ def _traceback() -> str:
     return traceback.format_exc()
 
 
-def inputs_of(cfg: Config, codes: frozenset[str], layouts: frozenset[str] | None, facts: bool) -> str:
+def inputs_of(cfg: Config, codes: frozenset[str], layouts: frozenset[str] | None, facts: bool, page: str = "") -> str:
     """Everything besides the bytes and the code that a file's per-file lint depends on."""
-    return repr((cfg.fingerprint(), sorted(codes), sorted(layouts) if layouts is not None else None, facts))
+    return repr((cfg.fingerprint(), sorted(codes), sorted(layouts) if layouts is not None else None, facts, page))
 
 
 def needs_fixing(diagnostics: list[Diagnostic], unsafe: bool) -> bool:
@@ -149,7 +150,7 @@ def process_file(
             if "IO001" in codes:
                 result.diagnostics = [Diagnostic(shown, 1, 1, "IO001", data)]
             return result
-        layouts = site.layouts_of(path, cfg)
+        layouts, page = site.layouts_of(path, cfg), page_of(path)
         if mode is Mode.LINT:
             want_facts = site_ref is not None
 
@@ -159,11 +160,11 @@ def process_file(
                 except DecodeError as exc:
                     io = [Diagnostic(shown, 1, 1, "IO001", f"unreadable: {exc}")] if "IO001" in codes else []
                     return Answer(io, None)
-                diags = lint_document(doc, Context(cfg, layouts, online=online), codes)
+                diags = lint_document(doc, Context(cfg, layouts, online=online, page=page), codes)
                 return Answer(diags, facts_of(doc) if want_facts else None)
 
             if keys is not None:
-                inputs = inputs_of(cfg, codes, layouts, want_facts)
+                inputs = inputs_of(cfg, codes, layouts, want_facts, page.key() if page else "")
                 answer, result.entry = evaluate(keys.secret, keys.code, shown, data, inputs, lint)
             else:
                 answer = lint(data)
@@ -178,7 +179,7 @@ def process_file(
             return result
         index = site_ref.site_index if site_ref is not None else None
         rel = site_ref.rel if site_ref is not None and index is not None else None
-        ctx = Context(cfg, layouts, site=index, online=online, rel=rel)
+        ctx = Context(cfg, layouts, site=index, online=online, rel=rel, page=page)
         from mdnorm.fixer import FixError, fix_document
 
         try:

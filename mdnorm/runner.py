@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mdnorm import config as config_mod
 from mdnorm import site
 from mdnorm.config import Config
+from mdnorm.jekyll.scope import page_of
 from mdnorm.linkindex import content_hash
 from mdnorm.pool import WorkerArgs, jobs_for, mp_methods, run_pool
 from mdnorm.process import FileResult, MemoKeys, Mode, SiteRef, inputs_of, needs_fixing, process_file, read_source
@@ -176,7 +177,8 @@ def _answered(
         data = read_source(path, p.cfg)
         if isinstance(data, str):
             return None
-        inputs = inputs_of(p.cfg, p.codes, site.layouts_of(path, p.cfg), p.ref is not None)
+        page = page_of(path)
+        inputs = inputs_of(p.cfg, p.codes, site.layouts_of(path, p.cfg), p.ref is not None, page.key() if page else "")
         answer = memo.lookup(path, data, inputs)
     except Exception:  # process_file will report it properly
         return None

@@ -22,6 +22,11 @@ HEAD = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n"
 # one WS001 (line 7) and one HT001 (line 9), both already in the archive
 OLD_POST = HEAD + "old text \n\nhttp://example.com/a\n\nA title\n"
 
+UNSAFE = (
+    " (not fixed safely: new.example is not known to serve https; "
+    "add it to https.known-hosts or check it with --online)"
+)
+
 
 def run(*args: str) -> Result:
     # the fixture's posts have no date in their names: SL005 would report each (not this module's subject)
@@ -130,7 +135,7 @@ def test_a_new_problem_is_reported_alone_at_its_line(blog: Path) -> None:
     result = run()
     assert result.exit_code == 1
     assert problem_lines(result) == [
-        "_posts/old.md:13:1: HT001 insecure link to new.example: use https://",
+        "_posts/old.md:13:1: HT001 insecure link to new.example: use https://" + UNSAFE,
     ]
 
 
@@ -246,7 +251,7 @@ def test_fix_with_a_baseline_reports_only_new_remaining_problems(blog: Path) -> 
     (blog / "_posts" / "new.md").write_text(HEAD + "text\n\nhttp://new.example/x\n\nT\n", encoding="utf-8")
     result = run("--fix")
     assert result.exit_code == 1
-    assert problem_lines(result) == ["_posts/new.md:9:1: HT001 insecure link to new.example: use https://"]
+    assert problem_lines(result) == ["_posts/new.md:9:1: HT001 insecure link to new.example: use https://" + UNSAFE]
     # the safe WS001 fixes were applied, so those baseline entries are stale now
     assert "2 baseline entries no longer match" in result.stdout
 

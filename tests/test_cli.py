@@ -17,6 +17,10 @@ from mdnorm.rules import RULES, Rule
 
 CLEAN = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext\n"
 # line 7: HT001 (unsafe fix) + WS001 (safe fix); line 9: LE001-free title; line 11: HD001 after "# A"
+UNSAFE = (
+    " (not fixed safely: old.example is not known to serve https; "
+    "add it to https.known-hosts or check it with --online)"
+)
 BAD = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://old.example/{slug} \n\nA title\n\n# A\n\n### B\n\ntext\n"
 ANSI = re.compile(r"\x1b\[")
 
@@ -31,6 +35,8 @@ def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(var, raising=False)
     config_mod._NESTED_CACHE.clear()
     monkeypatch.chdir(tmp_path)
+    # the posts here follow a site convention that is no longer a default: a TOC in every post
+    (tmp_path / ".mdnorm.toml").write_text("[toc]\nmin-headings = 2\n")
 
 
 def write(files: dict[str, str]) -> None:
@@ -142,11 +148,11 @@ def test_output_sorted_by_path_then_line_with_fix_marks_and_summary() -> None:
     result = run()
     assert result.stdout.splitlines() == [
         "a.md:1:1: KD001 post has 2 headings but no table of contents ('* toc' + '{:toc}')",
-        "a.md:7:1: HT001 insecure link to old.example: use https://",
+        "a.md:7:1: HT001 insecure link to old.example: use https://" + UNSAFE,
         "a.md:7:21: WS001 [*] trailing whitespace",
         "a.md:13:1: HD001 heading level jumps from h1 to h3 (expected h2 or less)",
         "b.md:1:1: KD001 post has 2 headings but no table of contents ('* toc' + '{:toc}')",
-        "b.md:7:1: HT001 insecure link to old.example: use https://",
+        "b.md:7:1: HT001 insecure link to old.example: use https://" + UNSAFE,
         "b.md:7:21: WS001 [*] trailing whitespace",
         "b.md:13:1: HD001 heading level jumps from h1 to h3 (expected h2 or less)",
         "Found 8 problems in 2 files (2 fixable with --fix; 4 more fixable with --fix --unsafe-fixes).",
@@ -309,6 +315,7 @@ def test_github_format() -> None:
     assert len(lines) == 4
     assert lines[1] == (
         "::error file=a%2Cb.md,line=7,col=1,title=mdnorm HT001::HT001 insecure link to old.example: use https://"
+        + UNSAFE
     )
 
 

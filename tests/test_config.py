@@ -228,9 +228,9 @@ def test_per_file_ignores_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_front_matter_required_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"a.md": "---\nlayout: post\ntitle: T\n---\n\ntext\n"})
     monkeypatch.chdir(tmp_path)
+    assert run()[0] == 0  # the default requires what every post needs: title and layout
+    (tmp_path / ".mdnorm.toml").write_text('[front-matter]\nrequired = ["layout", "title", "category"]\n')
     assert codes(run()[1]) == {"FM003"}
-    (tmp_path / ".mdnorm.toml").write_text('[front-matter]\nrequired = ["layout", "title"]\n')
-    assert run()[0] == 0
     (tmp_path / ".mdnorm.toml").write_text('[front-matter]\nrequired = ["layout", "title", "tags"]\n')
     assert "tags" in str(run()[1][0]["message"])
 
@@ -266,6 +266,8 @@ def test_https_http_only_hosts_key(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_toc_min_headings_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"a.md": CLEAN + "\n# One\n\nx\n\n## Two\n\ny\n"})
     monkeypatch.chdir(tmp_path)
+    assert run()[0] == 0  # no TOC required by default: a site's convention
+    (tmp_path / ".mdnorm.toml").write_text("[toc]\nmin-headings = 2\n")
     assert codes(run()[1]) == {"KD001"}
     (tmp_path / ".mdnorm.toml").write_text("[toc]\nmin-headings = 3\n")
     assert run()[0] == 0

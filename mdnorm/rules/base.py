@@ -17,6 +17,7 @@ from mdnorm.document import Document
 
 if TYPE_CHECKING:
     from mdnorm.config import Config
+    from mdnorm.jekyll.scope import Page
     from mdnorm.linkindex import SiteIndex, SitePost
     from mdnorm.online import OnlineFacts
 
@@ -37,6 +38,8 @@ class Context:
     online: OnlineFacts | None = field(default=None, compare=False)
     #: the post's path relative to the site root, when ``site`` is set
     rel: str | None = None
+    #: what Jekyll makes of the file (post, page, excluded ...); None: a post outside any site
+    page: Page | None = field(default=None, compare=False)
 
 
 Check = Callable[[Document, Context], Iterable[Diagnostic]]

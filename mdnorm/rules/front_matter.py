@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document
@@ -17,11 +18,38 @@ def _fm_ok(doc: Document) -> bool:
     return fm is not None and fm.data is not None
 
 
+def _needs_front_matter(ctx: Context) -> bool:
+    """A post, draft or rendered collection document (or a file outside any site)."""
+    return ctx.page is None or ctx.page.is_post
+
+
+def _read_by_jekyll(ctx: Context) -> bool:
+    """Jekyll reads the file: not excluded, not a repository file outside a site."""
+    return ctx.page is None or ctx.page.kind not in ("excluded", "repository")
+
+
+def _data(doc: Document, ctx: Context) -> dict[str, Any]:
+    """The post's front matter over its ``_config.yml`` ``defaults:`` (as Jekyll merges them)."""
+    fm = doc.front_matter
+    data = dict(ctx.page.defaults) if ctx.page is not None else {}
+    if fm is not None and fm.data is not None:
+        data.update(fm.data)
+    return data
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 @rule("FM001", "missing-front-matter")
 def missing_front_matter(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """The file has no front matter block (FM001, missing-front-matter).
 
-    What it does: reports line 1 of a post whose first line is not ``---``.
+    What it does: reports line 1 of a post whose first line is not ``---``:
+    a file under ``_posts/`` or ``_drafts/``, a file of a collection with
+    ``output: true``, or a file outside any Jekyll site.  Other Markdown files
+    of a site without front matter (``README.md``) are static files Jekyll
+    copies as they are, on purpose.
 
     Why: without front matter Jekyll copies the file as a static page: it gets no
     layout, no title and no category, and never appears among the posts.
@@ -40,7 +68,7 @@ def missing_front_matter(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     Fix: none (mdnorm cannot know the title or category).
     """
-    if doc.front_matter is None:
+    if doc.front_matter is None and _needs_front_matter(ctx):
         yield make(doc, 0, 0, "FM001", "no front matter: the file must start with a '---' line")
 
 
@@ -73,7 +101,7 @@ def invalid_front_matter(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Fix: none.
     """
     fm = doc.front_matter
-    if fm is not None and fm.data is None:
+    if fm is not None and fm.data is None and _read_by_jekyll(ctx):
         yield make(doc, fm.error_line, 0, "FM002", fm.error or "invalid front matter")
 
 
@@ -82,17 +110,24 @@ def missing_required_key(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """A required front matter key is absent or empty (FM003, missing-required-key).
 
     What it does: reports line 1 for each key of ``front-matter.required``
-    (default ``layout``, ``title``, ``category``) that is missing or has an empty
-    value.  Not reported when FM001 or FM002 is.
+    that is missing or empty in a post's data: its front matter over the
+    ``defaults:`` of ``_config.yml`` that apply to it (scoped by path and
+    type, as Jekyll applies them).  The default is what every Jekyll post
+    needs, ``title`` and ``layout``; a site's own conventions (``category``)
+    are added in its config (``mdnorm init`` infers them).  ``layout`` is not
+    required when the site uses ``jekyll-default-layout`` (on by default on
+    GitHub Pages), nor ``title`` with ``jekyll-titles-from-headings`` when the
+    post has a heading.  Checked in posts and drafts, not in pages or other
+    collections (whose documents' conventions vary: Jekyll titles them from
+    their file names).  Not reported when FM001 or FM002 is.
 
-    Why: a post without a title shows its file name; one without a category
-    falls out of the category pages.
+    Why: a post without a title shows its file name; one without a layout is
+    bare HTML without the site's header and styles.
 
     Example::
 
         ---
         layout: post
-        title: My post
         ---
 
     Use instead::
@@ -100,18 +135,22 @@ def missing_required_key(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         ---
         layout: post
         title: My post
-        category: notes
         ---
 
     Fix: none.
     """
     fm = doc.front_matter
-    if fm is None or fm.data is None:
+    if fm is None or fm.data is None or (ctx.page is not None and ctx.page.kind not in ("post", "draft")):
         return
+    data = _data(doc, ctx)
+    plugins = ctx.page.plugins if ctx.page is not None else frozenset()
     for key in ctx.config.fm_required:
-        value = fm.data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            what = "missing" if key not in fm.data else "empty"
+        if key == "layout" and "jekyll-default-layout" in plugins:
+            continue
+        if key == "title" and "jekyll-titles-from-headings" in plugins and doc.headings:
+            continue
+        if _empty(data.get(key)):
+            what = "missing" if key not in data else "empty"
             yield make(doc, 0, 0, "FM003", f"required front matter key '{key}' is {what}")
 
 
@@ -198,7 +237,11 @@ def unknown_layout(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     What it does: reports the ``layout`` line when its value is not in
     ``front-matter.layouts`` or, when that is not configured, among the file names
-    of a ``_layouts/`` folder beside or above the post.  With neither, no check.
+    of a ``_layouts/`` folder beside or above the post.  With neither, or when
+    the site uses a gem theme (``theme:``/``remote_theme:``, whose layouts are
+    not in the source), no check.  A layout that comes from ``_config.yml``
+    ``defaults:`` is checked too (reported at line 1); ``none`` and ``null``
+    mean no layout.
 
     Why: Jekyll renders a post with an unknown layout as bare HTML without the
     site's header, styles and navigation, and only warns in its build log.
@@ -215,11 +258,15 @@ def unknown_layout(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """
     fm = doc.front_matter
     layouts = ctx.layouts
-    if fm is None or fm.data is None or layouts is None:
+    if fm is None or fm.data is None or layouts is None or not _read_by_jekyll(ctx):
         return
-    value = fm.data.get("layout")
-    if value is None or value == "" or str(value) in layouts:
+    if ctx.page is not None and ctx.page.theme and ctx.config.fm_layouts is None:
         return
-    line = doc.front_matter_key_line("layout") or 0
+    value = _data(doc, ctx).get("layout")
+    if value is None or value == "" or value is False or str(value) in layouts or str(value) in ("none", "null"):
+        return
+    own = "layout" in fm.data
+    line = (doc.front_matter_key_line("layout") or 0) if own else 0
     known = ", ".join(sorted(layouts)) or "none"
-    yield make(doc, line, 0, "FM005", f"unknown layout '{value}' (known: {known})")
+    where = "" if own else " from _config.yml defaults"
+    yield make(doc, line, 0, "FM005", f"unknown layout '{value}'{where} (known: {known})")

@@ -11,6 +11,9 @@ from mdnorm.rules.base import Context, EditPolicy, make, rule
 
 _NO_SPACE = re.compile(r"( {0,3})(#{1,6})(?=[^\s#\\])")
 _INDENTED = re.compile(r"( {1,3})(#{1,6})(?=[ \t]+\S)")
+#: A closing sequence glued to the text (``#Title#``): kramdown keeps it as text
+#: (``Title#``) unless a space separates it.
+_GLUED_CLOSE = re.compile(r"[^\s#\\](#+)[ \t]*$")
 
 
 @rule("HD001", "heading-increment")
@@ -69,6 +72,9 @@ def heading_missing_space(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
         # Results
 
+    A closed heading (``#Title#``) gets a space before its closing ``#`` too,
+    else kramdown shows "Title#".
+
     Fix: unsafe: inserts the space (and removes the indentation).  Unsafe because
     ``#hashtag`` or ``#1`` may be meant literally, and the fix changes the page's
     structure and TOC.
@@ -88,17 +94,16 @@ def heading_missing_space(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
                 hashes = m.group(2)
                 start = doc.offset(ln)
                 if nested:
-                    edit = Edit(start + m.end(), start + m.end(), " ")
+                    edits = [Edit(start + m.end(), start + m.end(), " ")]
                 else:
-                    edit = Edit(start, start + m.end(), hashes + " ")
-                yield make(
-                    doc,
-                    ln,
-                    m.start(2),
-                    "HD002",
-                    f"'{hashes}' without a space is shown as text, not as a heading",
-                    Fix.unsafe(edit),
-                )
+                    edits = [Edit(start, start + m.end(), hashes + " ")]
+                close = _GLUED_CLOSE.search(line, m.end())
+                what = f"'{hashes}' without a space is shown as text, not as a heading"
+                if close is not None:
+                    at = start + close.start(1)
+                    edits.append(Edit(at, at, " "))
+                    what += f" (and the closing '{close.group(1)}' needs a space before it)"
+                yield make(doc, ln, m.start(2), "HD002", what, Fix.unsafe(*edits))
                 continue
             m = _INDENTED.match(line)
             if m and not nested:

@@ -23,8 +23,11 @@ def toc_marker(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """The kramdown TOC marker is broken or missing (KD001, toc-marker).
 
     What it does: reports the ``* toc`` line when ``{:toc}`` is not on the line
-    directly under it, and line 1 when a post with at least ``toc.min-headings``
-    headings (default 2) has no ``* toc`` marker at all.
+    directly under it, and, on a site that puts a TOC in its posts, line 1 when
+    a post with at least ``toc.min-headings`` headings has no ``* toc`` marker
+    at all.  ``toc.min-headings`` is 0 by default (no TOC required): a TOC in
+    every post is a site's convention, which ``mdnorm init`` finds and sets.
+    Pages and files Jekyll does not render are never required to have one.
 
     Why: kramdown replaces a list item ``toc`` with the table of contents only when
     the ``{:toc}`` attribute list is attached to it; split by a blank line, the
@@ -69,7 +72,8 @@ def toc_marker(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         return
     count = len(doc.headings)
     minimum = ctx.config.toc_min_headings
-    if minimum and count >= minimum and doc.front_matter is not None:
+    post = ctx.page is None or ctx.page.is_post
+    if minimum and count >= minimum and doc.front_matter is not None and post:
         at = doc.offset(doc.body_line) if doc.body_line < len(lines) else len(doc.text)
         insert = nl + "* toc" + nl + "{:toc}" + nl
         if doc.body_line >= len(lines) or not doc.endings[doc.body_line - 1]:

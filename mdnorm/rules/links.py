@@ -1,17 +1,39 @@
-"""Link rules (LE, DL, HT): link entries, duplicates and insecure links.
+"""Link rules (LE, DL, HT): link entries, duplicates, insecure and local-only links.
 
-A *link entry* is the blog's unit of reference: a paragraph that is one bare
-URL, one blank line, then a one-line title paragraph::
+A *link entry* is the blog's unit of reference: a bare URL with a caption.  The
+caption is either a *title* (the paragraph after the URL, one blank line
+below)::
 
     https://mp.weixin.qq.com/s/sdQ0rWbDDMN_P0B_RiYZmw
 
     分段映射：帮助利用少量样本习得新类别细粒度分类器
+
+or a *label* (a paragraph ending in ``：`` or ``:`` before one URL or a run of
+URL paragraphs; on by default, ``link-entries.labels``)::
+
+    代码：
+
+    https://github.com/a/b
+
+    https://github.com/c/d
+
+or a *lead* (a heading, or a paragraph of text that is not the title of a URL
+above it, right before the URL or the run; on by default,
+``link-entries.lead-captions``)::
+
+    ### OpenNLP
+
+    http://opennlp.apache.org/
+
+A label never counts as the title of the URL above it: it captions what follows.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
@@ -49,7 +71,132 @@ _WHAT = {
     "block_math": "a math block",
     "block_html": "an HTML block",
     "ref_def": "a link definition",
+    "liquid_block": "a Liquid block ({% ... %})",
+    "kd_extension": "a kramdown extension ({::...})",
+    "def_list": "a definition list",
 }
+
+
+def _what(tok: Token) -> str:
+    """How a message names the block ``tok``: "a heading", "a Liquid block ({% ... %})"."""
+    kind = tok["type"]
+    return _WHAT.get(kind, f"a {kind.removesuffix('_block').replace('_', ' ')} block")
+
+
+#: The end of a label: a paragraph ending in a colon captions the URLs after it.
+_LABEL_END = ("：", ":", "︰", "﹕")
+
+
+def _is_label_line(line: str) -> bool:
+    s = line.strip()
+    return s.endswith(_LABEL_END) and not _is_url_line(line)
+
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{:[^}]*\})?|\s+")
+
+
+def _is_image(doc: Document, tok: Token) -> bool:
+    """A paragraph of images only: a figure, not words that caption a link."""
+    text = "".join(doc.lines[tok["_line"] : content_end(doc, tok)])
+    return text.startswith("!") and not _IMAGE.sub("", text)
+
+
+class _Caption(NamedTuple):
+    """How a URL line is captioned, computed once per post for every link rule."""
+
+    labelled: bool  # a label paragraph (or label line) above it, over a run of URLs
+    title: bool  # a title paragraph after it
+
+
+def _url_paragraphs(doc: Document) -> set[int]:
+    """ids of the top-level paragraphs that hold only URL lines."""
+    count: dict[int, int] = {}
+    for u in doc.url_lines:
+        count[id(u.paragraph)] = count.get(id(u.paragraph), 0) + 1
+    return {
+        id(t)
+        for t in doc.blocks
+        if t["type"] == "paragraph" and count.get(id(t), 0) == content_end(doc, t) - t["_line"]
+    }
+
+
+def _captions(doc: Document, labels: bool, leads: bool = True) -> list[_Caption]:
+    """The caption of each of ``doc.url_lines`` (see the module docstring)."""
+    cache = doc.__dict__.setdefault("_captions", {})
+    if (labels, leads) in cache:
+        return list(cache[labels, leads])
+    lines = doc.lines
+    only_urls = _url_paragraphs(doc)
+    significant = [t for t in doc.blocks if t["type"] != "blank_line" and t["type"] not in _NO_BLOCK]
+    position = {id(t): i for i, t in enumerate(significant)}
+
+    def is_label(tok: Token) -> bool:
+        return (
+            labels
+            and tok["type"] == "paragraph"
+            and id(tok) not in only_urls
+            and _is_label_line(lines[content_end(doc, tok) - 1])
+        )
+
+    kinds: dict[int, str | None] = {}
+
+    def run_caption(i: int) -> str | None:
+        """How the run of URL paragraphs ending at ``significant[i]`` is captioned from above:
+        ``"text"`` (a label or a lead paragraph), ``"heading"``, or None."""
+        if i in kinds:
+            return kinds[i]
+        start = i
+        while start > 0 and id(significant[start - 1]) in only_urls:
+            start -= 1
+        kinds[i] = caption_kind(start - 1) if start > 0 else None
+        return kinds[i]
+
+    def caption_kind(j: int) -> str | None:
+        """Whether ``significant[j]``, right above a URL or a run of URLs, is their caption."""
+        tok = significant[j]
+        if is_label(tok):
+            return "text"
+        if labels and tok["type"] == "list" and _is_label_line(lines[content_end(doc, tok) - 1]):
+            return "text"  # "- 代码：" as the last item of a list
+        if not leads:
+            return None
+        if tok["type"] == "heading":
+            return "heading"
+        if tok["type"] != "paragraph" or id(tok) in only_urls or _is_image(doc, tok):
+            return None
+        if j == 0 or id(significant[j - 1]) not in only_urls:
+            return "text"
+        # after a URL, a paragraph is that URL's title, unless the entries here are
+        # written caption first ("中文版教程", URL, "英文版教程", URL)
+        return "text" if run_caption(j - 1) == "text" else None
+
+    def labelled_above(u: UrlLine) -> bool:
+        if not labels and not leads:
+            return False
+        para = u.paragraph
+        for ln in range(u.line - 1, para["_line"] - 1, -1):  # glued lines above, in the paragraph
+            if not _is_url_line(lines[ln]):
+                return labels and _is_label_line(lines[ln])
+        i = position[id(para)]
+        if id(para) in only_urls:
+            return run_caption(i) is not None
+        return i > 0 and caption_kind(i - 1) is not None
+
+    out: list[_Caption] = []
+    for u in doc.url_lines:
+        para = u.paragraph
+        titled = False
+        if u.line == content_end(doc, para) - 1:
+            nxt, _ = _next_block(doc, para)
+            titled = (
+                nxt is not None
+                and nxt["type"] == "paragraph"
+                and not _is_url_line(lines[nxt["_line"]])
+                and not is_label(nxt)
+            )
+        out.append(_Caption(labelled_above(u), titled))
+    cache[labels, leads] = tuple(out)
+    return out
 
 
 def _index(doc: Document, tok: Token) -> int:
@@ -89,16 +236,31 @@ def _removes(old: str, new: str) -> bool:
 
 @rule("LE001", "link-entry-missing-title", policy=EditPolicy(text=_inserts_one_line, restructures=True))
 def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-    """A URL line has no title line after it (LE001, link-entry-missing-title).
+    """A URL line has no caption: no title after it, no label before it (LE001).
 
     What it does: reports a bare URL line (a line of a top-level paragraph that
-    holds only an ``http(s)://`` URL) whose next block is not a title: a
-    heading, another URL line, a list, code, math, a table (kramdown makes any
-    line with a ``|`` a table), a quote, a rule, or the end of the file.  Lines
-    in code, math, HTML blocks, lists and quotes are never URL lines.
+    holds only an ``http(s)://`` URL) that has neither caption of a link entry:
 
-    Why: the blog's link entries read "URL, blank line, title"; a bare URL alone
-    tells the reader nothing about where it leads.
+    - a *title*: the paragraph right after the URL's paragraph, which is not
+      itself a URL line or a label;
+    - a *label* (with ``link-entries.labels = true``, the default): a paragraph
+      (or the last item of a list) whose last line ends in ``：`` or ``:``
+      right before the URL, or before the run of URL-only paragraphs the URL
+      is part of (``代码：`` then one or more URLs), or a label line glued
+      above the URL in its paragraph;
+    - a *lead* (with ``link-entries.lead-captions = true``, the default): a
+      heading, or a paragraph of text, right before the URL or its run, that
+      is not itself the title of a URL above it (``### OpenNLP`` then its
+      homepage; a sentence introducing the link).
+
+    A label after a URL captions the *next* URL, never the one above it.  What
+    follows an uncaptioned URL is named: a heading, another URL line, a list,
+    code, math, a table (kramdown makes any line with a ``|`` a table), a
+    quote, a rule, a Liquid block, a label, or the end of the file.  Lines in
+    code, math, HTML blocks, lists and quotes are never URL lines.
+
+    Why: the blog's link entries read "URL, blank line, title" or "label:,
+    URL"; a bare URL alone tells the reader nothing about where it leads.
 
     Example::
 
@@ -114,11 +276,21 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
 
         ## Next section
 
+    or::
+
+        论文：
+
+        https://example.com/paper
+
     Fix: none; with ``--online``, unsafe: inserts the page's ``<title>`` (fetched
     once and cached) as the title line.
     """
     lines = doc.lines
-    for u in doc.url_lines:
+    labels = ctx.config.link_labels
+    captions = _captions(doc, labels, ctx.config.link_lead_captions)
+    for u, cap in zip(doc.url_lines, captions, strict=True):
+        if cap.labelled or cap.title:
+            continue
         para = u.paragraph
         last = content_end(doc, para) - 1
         if u.line < last:
@@ -130,11 +302,12 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
         if nxt is None:
             what = "the end of the file"
         elif nxt["type"] == "paragraph":
-            if not _is_url_line(lines[nxt["_line"]]):
-                continue
-            what = "another URL line"
+            if _is_url_line(lines[nxt["_line"]]):
+                what = "another URL line"
+            else:
+                what = "a label (a line ending in a colon captions the link after it)"
         else:
-            what = _WHAT.get(nxt["type"], f"a {nxt['type'].replace('_', ' ')} block")
+            what = _what(nxt)
         yield make(
             doc, u.line, u.column, "LE001", f"URL line has no title: it is followed by {what}", title_fix(doc, u, ctx)
         )
@@ -143,67 +316,89 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
 #: A line that continues a paragraph but starts a block once a blank line precedes it:
 #: indented code, or an ordered list not starting at 1.
 _BLOCK_AFTER_BLANK = re.compile(r"(?: {4}| {0,3}\t)| {0,3}(?:[02-9]|\d{2,9})[.)](?:[ \t]|$)")
+#: A line kramdown ends with a line break: two spaces, a backslash, or ``<br>``.
+_BREAK_END = re.compile(r"(?:  |\\\\|<br\s*/?>)[ \t]*$", re.IGNORECASE)
 
 
 @rule("LE002", "link-entry-spacing", fix="safe", policy=EditPolicy(restructures=True))
 def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-    """A URL line and its title are not separated by exactly one blank line (LE002).
+    """A URL line is glued to its title, or to the line above it (LE002).
 
-    What it does: reports the URL line when its title is glued to it (the next
-    line of the same paragraph) or separated by more than one blank line.
+    What it does: reports a URL line when the next line of the same paragraph
+    is its title (not a URL line), or when the line above it in the same
+    paragraph is text that is not a label (``Title A`` then the next entry's
+    URL: the previous entry's title).  A label line (ending in ``：`` or ``:``)
+    glued above a URL reads well on one line and is not reported, nor is a
+    line that ends in a line break (two spaces, ``\\`` or ``<br>``).
+
+    More than one blank line between a URL and its title is WS003's report
+    (one problem, one diagnostic).
 
     Why: glued, kramdown joins them into one paragraph and the page shows
-    "URL Title" on one line; with extra blank lines the entry falls apart visually
-    and other rules cannot pair the title with its URL.
+    "URL Title" (or "Title A https://...") on one line, and other rules cannot
+    pair the title with its URL.
 
     Example::
 
-        https://example.com/paper
-        A short title of the paper
+        https://example.com/a
+
+        Title A
+        https://example.com/b
+        Title B
 
     Use instead::
 
-        https://example.com/paper
+        https://example.com/a
 
-        A short title of the paper
+        Title A
 
-    Fix: safe: leaves exactly one blank line between the URL and the title.
+        https://example.com/b
+
+        Title B
+
+    Fix: safe: inserts the missing blank line(s).
     """
     lines = doc.lines
     nl = doc.newline
+    labels = ctx.config.link_labels
+    breaks = doc.hard_break_lines
     for u in doc.url_lines:
         para = u.paragraph
         last = content_end(doc, para) - 1
-        if u.line < last:
-            nxt_line = lines[u.line + 1]
-            if _is_url_line(nxt_line) or is_blank(nxt_line):
-                continue
-            at = doc.line_end(u.line)
+        edits: list[Edit] = []
+        what: list[str] = []
+        if u.line > para["_line"]:
+            above = lines[u.line - 1]
+            if not (
+                _is_url_line(above)
+                or (labels and _is_label_line(above))
+                or u.line - 1 in breaks
+                or _BREAK_END.search(above)
+            ):
+                at = doc.offset(u.line)
+                edits.append(Edit(at, at, nl))
+                what.append("the line above")
+        glued_below = u.line < last and not _is_url_line(lines[u.line + 1]) and not is_blank(lines[u.line + 1])
+        if glued_below:
+            what.append("its title")
             # after a blank line an indented title would become a code block (or a
             # list): no fix then, the safety check would refuse it anyway
-            split = None if _BLOCK_AFTER_BLANK.match(nxt_line) else Fix.safe(Edit(at, at, nl))
-            yield make(
-                doc,
-                u.line,
-                u.column,
-                "LE002",
-                "title is glued to the URL line (kramdown shows them as one line)",
-                split,
-            )
+            if not _BLOCK_AFTER_BLANK.match(lines[u.line + 1]):
+                at = doc.line_end(u.line)
+                edits.append(Edit(at, at, nl))
+            else:
+                edits = []
+        if not what:
             continue
-        nxt, blanks = _next_block(doc, para)
-        if nxt is None or nxt["type"] != "paragraph" or blanks <= 1 or _is_url_line(lines[nxt["_line"]]):
-            continue
-        start = doc.offset(last + 2)
-        end = doc.offset(nxt["_line"])
-        yield make(
-            doc,
-            u.line,
-            u.column,
-            "LE002",
-            f"{blanks} blank lines between the URL and its title (expected 1)",
-            Fix.safe(Edit(start, end, "")),
-        )
+        if what == ["its title"]:
+            message = "title is glued to the URL line (kramdown shows them as one line)"
+        elif what == ["the line above"]:
+            shown = above.strip()
+            shown = shown if len(shown) <= 30 else shown[:29] + "…"
+            message = f"URL line is glued to the line above (kramdown shows '{shown} https://…' as one line)"
+        else:
+            message = "URL line is glued to the lines above and below (kramdown shows them as one line)"
+        yield make(doc, u.line, u.column, "LE002", message, Fix.safe(*edits) if edits else None)
 
 
 @rule("DL001", "duplicate-link", fix="unsafe", policy=EditPolicy(text=_removes, restructures=True, removes_urls=True))
@@ -280,7 +475,40 @@ def _remove_entry(doc: Document, url_line: int, title_line: int) -> Fix:
 
 
 #: ``http://host:port``: an explicit port, which https would not share.
-_EXPLICIT_PORT = re.compile(r"https?://(?:[^/?#@\s]*@)?(?:\[[^\]/]*\]|[^/?#:\[\s]*):\d", re.IGNORECASE)
+_EXPLICIT_PORT = re.compile(r"https?://(?:[^/?#@\s]*@)?(?:\[[^\]/]*\]|[^/?#:\[\s]*):(\d+)", re.IGNORECASE)
+#: Names that resolve only on the author's machine or network (RFC 6761, RFC 8375, mDNS).
+#: ``.test`` is not among them: it names stand-ins for public hosts in examples and
+#: test suites (mdnorm's own ``--online`` tests), where https advice is wanted.
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` is reachable only from the author's machine or network.
+
+    ``localhost``, loopback, private, link-local and unspecified addresses, and
+    the special-use names ``.localhost``, ``.local``, ``.internal``, ``.lan``,
+    ``.home.arpa``.  No https advice applies to them: a development
+    server rarely serves https, and no reader can reach it anyway.
+    """
+    host = host.lower().strip("[]").rstrip(".")
+    if host == "localhost" or host.endswith(_LOCAL_SUFFIXES):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.lower().strip("[]").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified
 
 
 @rule(
@@ -294,7 +522,11 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
 
     What it does: reports each ``http://`` URL in link entries, inline links,
     autolinks, reference definitions and prose (not in code, math or front
-    matter).  Hosts listed in ``https.http-only-hosts`` are not reported.
+    matter).  Not reported: hosts listed in ``https.http-only-hosts``, and
+    local hosts that no reader can reach over https anyway: ``localhost``,
+    loopback, private and link-local addresses, ``.local``, ``.internal``,
+    ``.lan`` and ``.home.arpa`` names (a link to the site's own
+    development server is HT002's).
 
     Why: browsers flag plain-http links, and most hosts now redirect to https;
     linking the https page directly is faster and private.
@@ -310,14 +542,16 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     Not reported either: URLs inside inline ``<code>``, ``<kbd>`` and
     ``{% raw %}...{% endraw %}``, which are shown as written, not followed.
 
-    Fix: safe for hosts known to serve https (a built-in list of the common hosts
-    of Chinese tech blogging, extended by ``https.known-hosts``); unsafe for any
-    other host, whose https page may not exist, and for a URL with an explicit
-    port (``http://github.com:8080/``: https is not served on the same port),
-    or in a heading (kramdown makes the heading's id from its text: the fix
-    changes the ``#anchor`` that links to the heading use).  With ``--online``,
-    a host whose https answers (success or redirect) gets the safe fix, and one
-    whose https fails is reported as http-only, without a fix.
+    Fix: safe for hosts known to serve https (a built-in list of common hosts,
+    extended by ``https.known-hosts``); unsafe for any other host, whose https
+    page may not exist (the message says so, and how to make it safe: list the
+    host in ``https.known-hosts``, or run with ``--online`` to check it), for a
+    URL with an explicit port (``http://github.com:8080/``: https is not
+    served on the same port), and in a heading (kramdown makes the heading's id
+    from its text: the fix changes the ``#anchor`` that links to the heading
+    use).  With ``--online``, a host whose https answers (success or redirect)
+    gets the safe fix, and one whose https fails is reported as http-only,
+    without a fix.
     """
     known = urls.KNOWN_HTTPS_HOSTS.union(h.lower() for h in ctx.config.https_known_hosts)
     http_only = {h.lower() for h in ctx.config.http_only_hosts}
@@ -326,12 +560,14 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if url[:5].lower() != "http:":
             continue
         host = urls.host_of(url)
-        if not host or host in http_only:
+        if not host or host in http_only or is_local_host(host):
             continue
         at = doc.offset(ln, col)
         edit = Edit(at, at + 4, "https")
-        if _EXPLICIT_PORT.match(url):  # https on the http port: nothing says it exists
-            yield make(doc, ln, col, "HT001", f"insecure link to {host}: use https://", Fix.unsafe(edit))
+        port = _EXPLICIT_PORT.match(url)
+        if port:  # https on the http port: nothing says it exists
+            why = f"https is rarely served on port {port.group(1)}; check the https URL and edit it by hand"
+            yield make(doc, ln, col, "HT001", f"insecure link to {host}: use https:// ({why})", Fix.unsafe(edit))
             continue
         fix: Fix | None = Fix.safe(edit) if host in known else Fix.unsafe(edit)
         message = f"insecure link to {host}: use https://"
@@ -340,6 +576,64 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
             fix = Fix.safe(edit)
         elif verdict is not None:
             fix, message = None, f"insecure link to {host}, which is http-only ({verdict.detail})"
-        if fix is not None and ln in heading_lines:
+        elif host not in known:
+            message += (
+                f" (not fixed safely: {host} is not known to serve https; "
+                "add it to https.known-hosts or check it with --online)"
+            )
+        if fix is not None and fix.applicability == "safe" and ln in heading_lines:
             fix = Fix.unsafe(edit)  # the heading's id (its #anchor) changes with its text
+            message += " (not fixed safely: the heading's #anchor changes with its text)"
         yield make(doc, ln, col, "HT001", message, fix)
+
+
+@rule("HT002", "local-only-link")
+def local_only_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+    """A link to the site's own development server (HT002, local-only-link).
+
+    What it does: reports each URL (in link entries, links and prose; not in
+    code, math or front matter) whose host is ``localhost``, a ``.localhost``
+    name, a loopback address (``127.0.0.1``, ``[::1]``) or ``0.0.0.0``, and
+    whose port is the one ``jekyll serve`` uses for this site (``port`` in
+    ``_config.yml``, default 4000), in a file the site publishes: a post, a
+    collection document, or a page with front matter.  Drafts are not
+    reported, nor a ``README.md`` telling readers to open their own
+    ``jekyll serve``.
+
+    Why: such a link was copied from the browser while previewing the site;
+    it works on the author's machine and is broken for every reader.  Other
+    local links (``http://localhost:8983/solr/`` in a tutorial) point readers
+    at their own machine on purpose and are not reported.
+
+    Example (the site's ``_config.yml`` says ``port: 4500``)::
+
+        http://localhost:4500/2016/05/01/notes.html
+
+    Use instead: a link relative to the site, ``/2016/05/01/notes.html``, or
+    ``{% post_url 2016-05-01-notes %}``.
+
+    Fix: none (whether the page still exists at that path is for the author
+    to check).
+    """
+    page = ctx.page
+    if page is not None and not (page.is_post or (page.kind == "page" and doc.front_matter is not None)):
+        return
+    if page is not None and page.kind == "draft":
+        return
+    port = str(page.serve_port if page is not None else 4000)
+    for ln, col, url in doc.text_urls():
+        host = urls.host_of(url)
+        if not host or not _is_loopback(host):
+            continue
+        m = _EXPLICIT_PORT.match(url)
+        if m is None or m.group(1) != port:
+            continue
+        rest = url[m.end() :] or "/"
+        yield make(
+            doc,
+            ln,
+            col,
+            "HT002",
+            f"link to the development server ({host}:{port}): it only works on the author's machine; "
+            f"link '{rest}' relative to the site instead",
+        )

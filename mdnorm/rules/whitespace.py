@@ -73,7 +73,9 @@ def end_of_file(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """The file does not end with exactly one newline (WS002, end-of-file).
 
     What it does: reports the last line when the file has no final newline, or
-    when it ends in blank lines.
+    when it ends in blank lines (also after a closed code fence or
+    ``{% endhighlight %}``; blank lines inside a code block left open are the
+    code's).
 
     Why: POSIX tools expect a final newline; blank lines at the end are noise
     that editors add and remove at random, making diffs noisy.
@@ -102,7 +104,7 @@ def end_of_file(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         return
     if first_blank == 0:
         return  # a file of blank lines: nothing to anchor to
-    if doc.opaque_lines[first_blank - 1] and doc.code_lines[first_blank - 1]:
+    if doc.code_lines[first_blank - 1] and _in_open_code(doc, first_blank - 1, first_blank):
         # trailing blank lines inside an unclosed code block belong to it
         return
     start = doc.line_end(first_blank - 1) + len(doc.endings[first_blank - 1])
@@ -117,13 +119,26 @@ def end_of_file(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     )
 
 
+def _in_open_code(doc: Document, last: int, first_blank: int) -> bool:
+    """Whether the code block holding line ``last`` runs on over the blank lines after it.
+
+    A closed fence or ``{% endhighlight %}`` ends on ``last``: the blank lines
+    after it are the file's, not the code's.
+    """
+    for tok in doc.walk():
+        if tok["type"] in ("block_code", "liquid_block") and tok["_line"] <= last < tok["_end"]:
+            return bool(tok["_end"] > first_blank)
+    return False
+
+
 @rule("WS003", "multiple-blank-lines", fix="safe")
 def multiple_blank_lines(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     """More than one blank line in a row (WS003, multiple-blank-lines).
 
     What it does: reports the second consecutive blank line of a run, outside
     code and math (where blank lines are content).  Blank lines at the end of
-    the file are WS002's.
+    the file are WS002's.  Extra blank lines between a URL and its title are
+    reported here too, not by LE002 (one problem, one diagnostic).
 
     Why: kramdown renders one blank line and five alike; the extra ones only make
     the source harder to read and diffs noisier.

@@ -25,6 +25,7 @@ from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
 from mdnorm.facts import PostFacts, facts_of
+from mdnorm.jekyll.scope import page_of
 from mdnorm.linkindex import SiteIndex, SitePost, build
 from mdnorm.linter import lint_document, lint_site
 from mdnorm.online import OnlineFacts, load_facts
@@ -201,7 +202,8 @@ class Project:
         codes = codes_for(cfg, path)
         online = self.online_for(site.root) if site is not None else None
         rel = site.index.rel(path) if site is not None else None
-        ctx = Context(cfg, site_mod.layouts_of(path, cfg), site=site.index if site else None, online=online, rel=rel)
+        index = site.index if site else None
+        ctx = Context(cfg, site_mod.layouts_of(path, cfg), site=index, online=online, rel=rel, page=page_of(path))
         return ctx, codes
 
     def lint_text(self, path: str, text: str, buffer: bool = True, with_site: bool = True) -> tuple[Linted, set[str]]:

@@ -7,6 +7,8 @@ import pytest
 from ._helpers import FM, context, fix, lint, messages
 
 HEADINGS = "# A\n\n## B\n"
+#: a site whose convention is a TOC in every post with 2+ headings (not the default)
+TOC = context(toc_min_headings=2)
 
 
 @pytest.mark.parametrize(
@@ -18,18 +20,39 @@ HEADINGS = "# A\n\n## B\n"
         pytest.param("* toc\n\n" + HEADINGS, [(1, 1, "KD001")], id="no-ial"),
         pytest.param(FM + "* toc\n\n{:toc}\n\n" + HEADINGS, [(7, 1, "KD001")], id="after-front-matter"),
         pytest.param("- toc\n\n{:toc}\n", [(1, 1, "KD001")], id="dash-bullet"),
-        # line 1 when a post with enough headings has no marker at all
-        pytest.param(FM + HEADINGS, [(1, 1, "KD001")], id="missing"),
-        pytest.param(FM + "# A\n\ntext\n\n- x\n\n  ## B in a list\n", [(1, 1, "KD001")], id="nested-heading-counts"),
     ],
 )
 def test_diagnostics(post: str, expected: list[tuple[int, int, str]]) -> None:
     assert lint(post, "KD") == expected
 
 
+@pytest.mark.parametrize(
+    ("post", "expected"),
+    [
+        # line 1 when a post with enough headings has no marker at all (toc.min-headings set)
+        pytest.param(FM + HEADINGS, [(1, 1, "KD001")], id="missing"),
+        pytest.param(FM + "# A\n\ntext\n\n- x\n\n  ## B in a list\n", [(1, 1, "KD001")], id="nested-heading-counts"),
+    ],
+)
+def test_missing_toc_when_configured(post: str, expected: list[tuple[int, int, str]]) -> None:
+    assert lint(post, "KD", ctx=TOC) == expected
+    assert lint(post, "KD") == []  # the default: a TOC is a site's convention, not required
+
+
+def test_missing_toc_only_in_posts() -> None:
+    from mdnorm.jekyll.scope import Page
+    from mdnorm.rules import Context
+
+    page = Context(TOC.config, page=Page("page"))
+    assert lint(FM + HEADINGS, "KD", ctx=page) == []
+    assert lint(FM + HEADINGS, "KD", ctx=Context(TOC.config, page=Page("post"))) == [(1, 1, "KD001")]
+
+
 def test_messages() -> None:
     assert "bullet 'toc'" in messages("* toc\n\n{:toc}\n", "KD001")[0]
-    assert messages(FM + HEADINGS, "KD001") == ["post has 2 headings but no table of contents ('* toc' + '{:toc}')"]
+    assert messages(FM + HEADINGS, "KD001", ctx=TOC) == [
+        "post has 2 headings but no table of contents ('* toc' + '{:toc}')"
+    ]
 
 
 NOOP = [
@@ -46,8 +69,8 @@ NOOP = [
 
 @pytest.mark.parametrize("post", NOOP)
 def test_noop(post: str) -> None:
-    assert lint(post, "KD") == []
-    assert fix(post, "KD", unsafe=True) == post
+    assert lint(post, "KD", ctx=TOC) == []
+    assert fix(post, "KD", unsafe=True, ctx=TOC) == post
 
 
 def test_min_headings_config() -> None:
@@ -83,6 +106,6 @@ def test_safe_fix(post: str, fixed: str) -> None:
     ],
 )
 def test_unsafe_fix(post: str, fixed: str) -> None:
-    assert fix(post, "KD001") == post  # not a safe fix
-    assert fix(post, "KD001", unsafe=True) == fixed
-    assert lint(fixed, "KD001") == []
+    assert fix(post, "KD001", ctx=TOC) == post  # not a safe fix
+    assert fix(post, "KD001", unsafe=True, ctx=TOC) == fixed
+    assert lint(fixed, "KD001", ctx=TOC) == []
