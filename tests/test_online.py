@@ -135,7 +135,7 @@ def _saved(root: Path) -> tuple[dict[str, store.Observation], dict[str, store.Sn
 
 def test_run_is_bounded(checked: tuple[online.Prepared, Path, float], net: Net) -> None:
     _, _, elapsed = checked
-    assert elapsed < 8  # the slow (3 s) and trickling servers are cut at their budgets
+    assert elapsed < 20  # the slow (3 s) and trickling servers are cut at their budgets (minutes otherwise)
     assert net.counters.get("big-done", 0) in (0, 1)
 
 
@@ -184,7 +184,7 @@ def test_a_retry_after_beyond_the_cap_is_not_waited(net: Net, tmp_path: Path) ->
     post = site(tmp_path, "http://ok.test/r429/y\n\nT\n")
     t = time.monotonic()
     prepared = online.prepare([str(post)], Config(root=str(tmp_path)), settings(net, max_wait=0.5), codes={"LK001"})
-    assert time.monotonic() - t < 1.0
+    assert time.monotonic() - t < 5.0  # the cap, not the server's Retry-After (generous: a loaded machine)
     assert prepared.facts[str(tmp_path)].link("http://ok.test/r429/y").kind == "unverifiable"  # type: ignore[union-attr]
 
 
@@ -287,17 +287,17 @@ def test_repro_13_trickle_cannot_hold_the_run(net: Net, tmp_path: Path, monkeypa
     t = time.monotonic()
     res = CliRunner().invoke(main, ["--online", "--resolve", f"slow.test:{p}:127.0.0.1", "--select", "LE001", "_posts"])
     assert res.exit_code == 1, res.output
-    assert time.monotonic() - t < 6  # response budget: 2 x timeout
+    assert time.monotonic() - t < 20  # response budget: 2 x timeout (the trickle alone would take minutes)
 
 
 def test_repro_13_title_extraction_is_linear() -> None:
-    for n in (64_000, 512_000):
-        t = time.monotonic()
+    for n in (64_000, 512_000):  # CPU time: a loaded machine delays the work but does not add to it
+        t = time.process_time()
         assert extract_title(b"<title>" * (n // 7)) is None
-        assert time.monotonic() - t < 0.2
-    t = time.monotonic()
+        assert time.process_time() - t < 0.2
+    t = time.process_time()
     extract_title(b"<meta " * 100_000 + b"<title>x</title>")
-    assert time.monotonic() - t < 0.5
+    assert time.process_time() - t < 0.5
 
 
 # -- repro 14: titles that would break the post ------------------------------------------

@@ -100,15 +100,17 @@ def test_corpus_run_is_polite_and_bounded(net: Net, tmp_path: Path, monkeypatch:
         got[v.kind] += 1
     assert prepared.stats.left == 0 and elapsed < DEADLINE
 
-    # per-host limits: never more in flight than allowed, starts at least the interval apart
+    # per-host limits: never more in flight than allowed, start slots at least the interval apart and
+    # no request before its slot (the gate's own record: a loaded machine delays a request, never advances it)
     by_host: dict[str, list[online.RequestEvent]] = defaultdict(list)
     for e in events:
         by_host[e.host].append(e)
     worst_gap, worst_flight = {}, {}
     for host, evs in by_host.items():
         limit = SLOW_LIMIT if host == SLOW_HOST else LIMIT
-        evs.sort(key=lambda e: e.start)
-        gaps = [b.start - a.start for a, b in itertools.pairwise(evs)]
+        evs.sort(key=lambda e: e.slot)
+        assert all(e.start >= e.slot for e in evs), host
+        gaps = [b.slot - a.slot for a, b in itertools.pairwise(evs)]
         worst_gap[host] = min(gaps) if gaps else float("inf")
         marks = sorted([(e.start, 1) for e in evs] + [(e.end, -1) for e in evs], key=lambda m: (m[0], m[1]))
         flight = peak = 0
@@ -117,7 +119,7 @@ def test_corpus_run_is_polite_and_bounded(net: Net, tmp_path: Path, monkeypatch:
             peak = max(peak, flight)
         worst_flight[host] = peak
         assert peak <= limit.concurrency, (host, peak)
-        assert worst_gap[host] >= limit.interval - 0.01, (host, worst_gap[host])
+        assert worst_gap[host] >= limit.interval - 1e-6, (host, worst_gap[host])
 
     # coalesced: each URL asked once (a HEAD, a GET after a refused HEAD, one retry after a 429/503)
     slow = by_host[SLOW_HOST]
@@ -142,6 +144,8 @@ def test_corpus_deadline_cuts_the_run(net: Net, tmp_path: Path, monkeypatch: pyt
     s = Settings(deadline=1.5, limit=HostLimit(1, 0.2), ssl_context=net.ctx, backoff=0.05, retries=1)
     prepared, elapsed, _ = _run(net, s, tmp_path)
     assert guard.violations == []
-    assert elapsed < 1.5 + 1.0  # the deadline, plus at most the request in flight
+    # the deadline, plus at most the requests in flight (each bounded by its response time budget);
+    # generous, as a loaded machine delays threads: what matters is that most URLs are left for later
+    assert elapsed < 1.5 + s.response_time + 2.0
     assert prepared.stats.left > 0 and prepared.stats.checked + prepared.stats.left == len(kinds)
     print(f"\ndeadline 1.5 s: {prepared.stats.summary()}; wall {elapsed:.2f} s")

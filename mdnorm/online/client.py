@@ -91,6 +91,8 @@ class RequestEvent(NamedTuple):
     start: float
     end: float
     outcome: str  # "200", "timeout", ...
+    #: the start its host's gate gave it: slots are the interval apart, ``start`` is never before its slot
+    slot: float = 0.0
 
 
 class Failure(NamedTuple):
@@ -165,18 +167,19 @@ class _Gate:
         self.lock = threading.Lock()
         self.next = 0.0
 
-    def enter(self, deadline: float) -> bool:
+    def enter(self, deadline: float) -> float | None:
+        """Wait for a place and this host's next slot; the slot (monotonic), or None past ``deadline``."""
         if not self.sem.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            return False
+            return None
         with self.lock:
             now = time.monotonic()
             start = max(now, self.next)
             if start >= deadline:
                 self.sem.release()
-                return False
+                return None
             self.next = start + self.interval
         time.sleep(start - now)
-        return True
+        return start
 
     def leave(self) -> None:
         self.sem.release()
@@ -271,18 +274,20 @@ class Client:
         if time.monotonic() >= self.deadline:
             return Failure("skipped", "deadline reached")
         gate = self._gate(host)
-        if not gate.enter(self.deadline):
+        slot = gate.enter(self.deadline)
+        if slot is None:
             return Failure("skipped", "deadline reached")
         start = time.monotonic()
         try:
             if not self._take_budget():
                 return Failure("skipped", "request budget spent")
             got = self._send(method, parts.scheme.lower(), host, port, parts, want_body)
+            end = time.monotonic()  # before the gate opens for the next request: [start, end] is in its place
         finally:
             gate.leave()
         if self.settings.observer is not None:
             outcome = str(got.status) if isinstance(got, Answer) else got.kind
-            self.settings.observer(RequestEvent(host, method, url, start, time.monotonic(), outcome))
+            self.settings.observer(RequestEvent(host, method, url, start, end, outcome, slot))
         return got
 
     def _connect(self, host: str, port: int, timeout: float) -> socket.socket:
