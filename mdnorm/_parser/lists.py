@@ -40,8 +40,8 @@ _orig_list_break_rules = _list_parser._get_list_break_rules
 def _get_list_break_rules(block: Any) -> list[str]:
     if isinstance(block, KramdownParser):
         return ["kd_ial", "kd_html_tag"]
-    return _orig_list_break_rules(block)  # type: ignore[no-any-return]
+    return _orig_list_break_rules(block)
 
 
-_list_parser._parse_list_item = _parse_list_item  # type: ignore[assignment]
+_list_parser._parse_list_item = _parse_list_item
 _list_parser._get_list_break_rules = _get_list_break_rules

@@ -62,7 +62,7 @@ class KramdownParser(BlockParser):
                 rules.insert(0, name)
             rules.append("kd_table")
 
-    def parse_method(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+    def parse_method(self, m: Match[str], state: BlockState) -> int | None:
         assert isinstance(state, State)
         kind = m.lastgroup
         if kind == "blank_line":  # the commonest block by far: straight to mistune's method
@@ -109,7 +109,7 @@ class KramdownParser(BlockParser):
         state.append_token({"type": "heading", "text": text, "attrs": {"level": len(m.group("atx_1"))}, "style": "atx"})
         return m.end() + 1
 
-    def parse_setex_heading(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+    def parse_setex_heading(self, m: Match[str], state: BlockState) -> int | None:
         assert isinstance(state, State)
         last = state.tokens[-1] if state.tokens else None
         if last is not None and last["type"] == "paragraph":
@@ -134,7 +134,7 @@ class KramdownParser(BlockParser):
             return None  # kramdown: a rule does not interrupt a paragraph
         return super().parse_thematic_break(m, state)
 
-    def parse_fenced_code(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+    def parse_fenced_code(self, m: Match[str], state: BlockState) -> int | None:
         assert isinstance(state, State)
         src = state.src
         start = m.start()
@@ -245,10 +245,10 @@ class KramdownParser(BlockParser):
         state.cursor = pos
         return expand_tab("".join(parts)), None, set()
 
-    def parse_block_html(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+    def parse_block_html(self, m: Match[str], state: BlockState) -> int | None:
         return parse_kd_html(m, state)
 
-    def parse_raw_html(self, m: Match[str], state: BlockState) -> int | None:  # type: ignore[override]
+    def parse_raw_html(self, m: Match[str], state: BlockState) -> int | None:
         return parse_kd_html(m, state)
 
 
