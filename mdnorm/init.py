@@ -60,7 +60,7 @@ def post_paths(root: str) -> tuple[list[str], str]:
 def infer(root: str, paths: list[str] | None = None) -> Inferred:
     """Read ``paths`` (default: the site's posts) and infer the site's conventions."""
     from mdnorm.jekyll.scope import page_of
-    from mdnorm.rules.links import is_local_host
+    from mdnorm.urls import is_local_host
 
     where = "posts given"
     if paths is None:

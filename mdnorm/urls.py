@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 #: Hosts that serve the same pages over https (checked by hand; extend with
@@ -76,3 +77,38 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+#: Names that resolve only on the author's machine or network (RFC 6761, RFC 8375, mDNS).
+#: ``.test`` is not among them: it names stand-ins for public hosts in examples and
+#: test suites (mdnorm's own ``--online`` tests), where https advice is wanted.
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` is reachable only from the author's machine or network.
+
+    ``localhost``, loopback, private, link-local and unspecified addresses, and
+    the special-use names ``.localhost``, ``.local``, ``.internal``, ``.lan``,
+    ``.home.arpa``.  No https advice applies to them: a development
+    server rarely serves https, and no reader can reach it anyway.
+    """
+    host = host.lower().strip("[]").rstrip(".")
+    if host == "localhost" or host.endswith(_LOCAL_SUFFIXES):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+
+
+def is_loopback(host: str) -> bool:
+    host = host.lower().strip("[]").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified

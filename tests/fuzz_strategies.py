@@ -16,7 +16,8 @@ from strategies import Lines, posts, prose_line, url
 
 from mdnorm.config import Config
 from mdnorm.document import Document
-from mdnorm.fixer import fix_document, url_counts
+from mdnorm.fixer import fix_document
+from mdnorm.guard import url_counts
 from mdnorm.linter import lint_document
 from mdnorm.rules import Context
 

@@ -31,12 +31,13 @@ class Session:
         self.changed = asyncio.Event()
         self.versions: dict[str, int] = {}
 
-        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        # pygls types LanguageServer.feature but not LanguageClient.feature (nor its stop)
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)  # type: ignore[untyped-decorator]
         def _published(params: types.PublishDiagnosticsParams) -> None:
             self.published[params.uri] = params
             self.changed.set()
 
-        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)  # type: ignore[untyped-decorator]
         def _register(params: types.RegistrationParams) -> None:
             return None
 
@@ -69,7 +70,7 @@ class Session:
             await asyncio.wait_for(self.client.shutdown_async(None), TIMEOUT)
             self.client.exit(None)
         finally:
-            await asyncio.wait_for(self.client.stop(), TIMEOUT)
+            await asyncio.wait_for(self.client.stop(), TIMEOUT)  # type: ignore[no-untyped-call]
 
     def uri(self, path: Path) -> str:
         return from_fs_path(str(path)) or ""

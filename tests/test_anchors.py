@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mdnorm.anchors import anchors, gfm_base_id, heading_raw_text
+from mdnorm.anchors import anchors, gfm_base_id
 from mdnorm.document import Document
+from mdnorm.headingtext import heading_raw_text
 from mdnorm.jekyll import KramdownIds
 
 

@@ -13,7 +13,9 @@ from click.testing import CliRunner, Result
 from mdnorm import __version__
 from mdnorm import config as config_mod
 from mdnorm.cli import main
-from mdnorm.rules import RULES, Rule
+from mdnorm.diagnostic import Diagnostic
+from mdnorm.document import Document
+from mdnorm.rules import RULES, Context, Rule
 
 CLEAN = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext\n"
 # line 7: HT001 (unsafe fix) + WS001 (safe fix); line 9: LE001-free title; line 11: HD001 after "# A"
@@ -92,7 +94,7 @@ def test_bad_output_format_exits_2() -> None:
 
 
 def test_internal_error_in_one_file_exits_3_and_the_others_are_still_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(doc: object, ctx: object) -> list[object]:
+    def boom(doc: Document, ctx: Context) -> list[Diagnostic]:
         if "boom" in str(getattr(doc, "text", "")):
             raise RuntimeError("kaboom")
         return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -511,13 +512,13 @@ def test_for_path_outside_the_root_is_the_base(tmp_path: Path) -> None:
 )
 def test_per_file_ignores_globs(tmp_path: Path, glob: str, path: str, hit: bool) -> None:
     cfg = parse_table({"per-file-ignores": {glob: ["HT001"]}}, "x.toml")
-    cfg = config_mod.dataclasses.replace(cfg, root=str(tmp_path))
+    cfg = dataclasses.replace(cfg, root=str(tmp_path))
     assert ("HT001" not in codes_for(cfg, str(tmp_path / path))) is hit
 
 
 def test_per_file_ignores_take_prefixes_and_all(tmp_path: Path) -> None:
     cfg = parse_table({"per-file-ignores": {"a.md": ["FM"], "b.md": ["ALL"]}}, "x.toml")
-    cfg = config_mod.dataclasses.replace(cfg, root=str(tmp_path))
+    cfg = dataclasses.replace(cfg, root=str(tmp_path))
     assert not any(c.startswith("FM") for c in codes_for(cfg, str(tmp_path / "a.md")))
     assert "HT001" in codes_for(cfg, str(tmp_path / "a.md"))
     assert codes_for(cfg, str(tmp_path / "b.md")) == frozenset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def found(root: Path, cfg: Config | None = None, *paths: str) -> list[str]:
 
 
 def cfg_from(root: Path, table: dict[str, object]) -> Config:
-    return config_mod.dataclasses.replace(parse_table(table, "test.toml"), root=str(root))
+    return dataclasses.replace(parse_table(table, "test.toml"), root=str(root))
 
 
 @pytest.fixture(autouse=True)

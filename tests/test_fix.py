@@ -18,7 +18,8 @@ import pytest
 from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document
-from mdnorm.fixer import MAX_PASSES, FixError, apply_edits, fix_document, unified_diff, verify
+from mdnorm.fixer import MAX_PASSES, FixError, apply_edits, fix_document, unified_diff
+from mdnorm.guard import verify
 from mdnorm.rules import RULES, Context, Rule
 from mdnorm.runner import Mode, process_file
 from mdnorm.selection import selected_codes

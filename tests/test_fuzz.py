@@ -15,6 +15,10 @@ from hypothesis import example, given
 
 from mdnorm.document import Document
 
+# The slow tier (hypothesis over whole posts and sites):
+# CI runs it; the quick `pytest -m "not slow"` loop does not.
+pytestmark = pytest.mark.slow
+
 
 @given(hostile_posts())
 @example("---\nlayout: post\n---\n\n> > $$\n\n| a | `b|c` |\n|---|---|\n\n#x\n\n```\nhttp://example.org/a\n")

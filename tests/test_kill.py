@@ -25,6 +25,10 @@ from mdnorm.fixer import fix_document
 from mdnorm.rules import Context
 from mdnorm.selection import selected_codes
 
+# The slow tier (signals to real processes mid-write):
+# CI runs it; the quick `pytest -m "not slow"` loop does not.
+pytestmark = pytest.mark.slow
+
 POSTS = 3000
 ENTRIES = 30  # link entries per post: enough work that the run is still going when it is killed
 
@@ -297,6 +301,7 @@ def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> None:
 ORPHAN = """
 import os, sys, time
 from mdnorm import signals
+
 
 use_prctl, pid_file = sys.argv[1] == "prctl", sys.argv[2]
 parent = os.getpid()

@@ -206,7 +206,7 @@ def test_permanent_redirect_fix_safety(net: Net, tmp_path: Path) -> None:
     [res] = run_files([str(post)], cfg, Mode.LINT, False, use_cache=False, jobs=1, online=prepared.facts)
     [d] = [d for d in res.diagnostics if d.code == "LK002"]
     assert d.message == "link moved permanently to https://ok.test/p301/a"
-    assert d.fix is not None and d.fix.safe  # http -> https, same host and path
+    assert d.fix is not None and d.fix.applicability == "safe"  # http -> https, same host and path
 
 
 def test_scheme_upgrade_only() -> None:

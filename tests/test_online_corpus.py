@@ -42,7 +42,7 @@ def _corpus(root: Path, n: int = 500, seed: int = 16) -> dict[str, str]:
     kinds: dict[str, str] = {}
     pool: list[str] = []
     for i in range(n):
-        entries = []
+        entries: list[str] = []
         for _ in range(rng.randint(2, 3)):
             if pool and rng.random() < 0.15:
                 url = rng.choice(pool)  # the same link in another post: asked once
@@ -93,7 +93,7 @@ def test_corpus_run_is_polite_and_bounded(net: Net, tmp_path: Path, monkeypatch:
     facts = prepared.facts[str(tmp_path)]
 
     # every URL got the verdict its fake page stands for; none was left unasked
-    got = Counter()
+    got: Counter[str] = Counter()
     for url, kind in kinds.items():
         v = facts.link(url)
         assert v is not None and v.kind == EXPECTED[kind], (url, v)

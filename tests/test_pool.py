@@ -15,7 +15,7 @@ PARENT = os.getpid()
 _real_worker = pool._worker
 
 
-def _dying_worker(args: tuple[str, Config, runner.Mode, bool]) -> runner.FileResult:
+def _dying_worker(args: pool.WorkerArgs) -> runner.FileResult:
     """In a pool worker, die on one file as if killed: no exception, no result."""
     if os.getpid() != PARENT and args[0].endswith("-7-p.md"):
         os._exit(9)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -295,7 +296,7 @@ def test_progress_for_run_is_none_when_stderr_is_not_a_terminal(monkeypatch: pyt
 
 
 def test_progress_draws_in_place_and_erases_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(progress.shutil, "get_terminal_size", lambda fallback=(80, 24): os.terminal_size((40, 24)))
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(80, 24): os.terminal_size((40, 24)))
     now = [0.0]
     stream = FakeTTY()
     bar = Progress(100, stream, clock=lambda: now[0])

@@ -20,6 +20,10 @@ import pytest
 
 from mdnorm.project import cache_folder
 
+# The slow tier (whole runs over temporary sites, cache and index state across runs):
+# CI runs it; the quick `pytest -m "not slow"` loop does not.
+pytestmark = pytest.mark.slow
+
 FM = "---\nlayout: post\ntitle: T\ncategory: c\n---\n\n"
 
 

@@ -19,6 +19,10 @@ import pytest
 
 from mdnorm import __version__
 
+# The slow tier (real ``mdnorm`` processes; test_cli.py runs the CLI in-process):
+# CI runs it; the quick `pytest -m "not slow"` loop does not.
+pytestmark = pytest.mark.slow
+
 CLEAN = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext\n"
 BAD = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://old.example/{slug} \n\nA title\n"
 

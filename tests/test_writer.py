@@ -168,7 +168,11 @@ def test_a_file_that_already_holds_the_fix_is_not_rewritten(
     # two --fix runs at once: the other one got there first
     p = tmp_path / "a.md"
     p.write_bytes(b"old\n")
-    during_the_write(lambda: p.write_bytes(b"new\n"))
+
+    def the_other_run() -> None:
+        p.write_bytes(b"new\n")
+
+    during_the_write(the_other_run)
     inode = p.stat().st_ino
     assert write_atomic(str(p), b"new\n", expected=b"old\n") is False
     assert p.read_bytes() == b"new\n" and p.stat().st_ino == inode

@@ -30,198 +30,16 @@ A label never counts as the title of the URL above it: it captions what follows.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
-from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end, is_blank
+from mdnorm.document import Document, UrlLine, content_end, is_blank
+from mdnorm.linkentries import block_kind, captions_of, is_label_line, is_url_line, next_block, title_of
 from mdnorm.rules.base import Context, EditPolicy, make, rule, without_whitespace
 from mdnorm.rules.site import https_verdict, title_fix
-
-
-def _next_block(doc: Document, para: Token) -> tuple[Token | None, int]:
-    """The top-level block after ``para`` and the number of blank lines between."""
-    blocks = doc.blocks
-    idx = _index(doc, para)
-    blanks = 0
-    for tok in blocks[idx + 1 :]:
-        if tok["type"] == "blank_line":
-            blanks += tok["_end"] - tok["_line"]
-            continue
-        if tok["type"] in _NO_BLOCK:
-            continue
-        return tok, blanks
-    return None, blanks
-
-
-#: Tokens that are no block on the page: an IAL line (``{: .x}``) and an
-#: end-of-block marker (``^``).  kramdown attaches the IAL to a block.
-_NO_BLOCK = frozenset({"ial", "eob"})
-
-_WHAT = {
-    "heading": "a heading",
-    "list": "a list",
-    "block_code": "code",
-    "thematic_break": "a rule",
-    "table": "a table",
-    "block_quote": "a block quote",
-    "block_math": "a math block",
-    "block_html": "an HTML block",
-    "ref_def": "a link definition",
-    "liquid_block": "a Liquid block ({% ... %})",
-    "kd_extension": "a kramdown extension ({::...})",
-    "def_list": "a definition list",
-}
-
-
-def _what(tok: Token) -> str:
-    """How a message names the block ``tok``: "a heading", "a Liquid block ({% ... %})"."""
-    kind = tok["type"]
-    return _WHAT.get(kind, f"a {kind.removesuffix('_block').replace('_', ' ')} block")
-
-
-#: The end of a label: a paragraph ending in a colon captions the URLs after it.
-_LABEL_END = ("：", ":", "︰", "﹕")
-
-
-def _is_label_line(line: str) -> bool:
-    s = line.strip()
-    return s.endswith(_LABEL_END) and not _is_url_line(line)
-
-
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{:[^}]*\})?|\s+")
-
-
-def _is_image(doc: Document, tok: Token) -> bool:
-    """A paragraph of images only: a figure, not words that caption a link."""
-    text = "".join(doc.lines[tok["_line"] : content_end(doc, tok)])
-    return text.startswith("!") and not _IMAGE.sub("", text)
-
-
-class _Caption(NamedTuple):
-    """How a URL line is captioned, computed once per post for every link rule."""
-
-    labelled: bool  # a label paragraph (or label line) above it, over a run of URLs
-    title: bool  # a title paragraph after it
-
-
-def _url_paragraphs(doc: Document) -> set[int]:
-    """ids of the top-level paragraphs that hold only URL lines."""
-    count: dict[int, int] = {}
-    for u in doc.url_lines:
-        count[id(u.paragraph)] = count.get(id(u.paragraph), 0) + 1
-    return {
-        id(t)
-        for t in doc.blocks
-        if t["type"] == "paragraph" and count.get(id(t), 0) == content_end(doc, t) - t["_line"]
-    }
-
-
-def _captions(doc: Document, labels: bool, leads: bool = True) -> list[_Caption]:
-    """The caption of each of ``doc.url_lines`` (see the module docstring)."""
-    cache = doc.__dict__.setdefault("_captions", {})
-    if (labels, leads) in cache:
-        return list(cache[labels, leads])
-    lines = doc.lines
-    only_urls = _url_paragraphs(doc)
-    significant = [t for t in doc.blocks if t["type"] != "blank_line" and t["type"] not in _NO_BLOCK]
-    position = {id(t): i for i, t in enumerate(significant)}
-
-    def is_label(tok: Token) -> bool:
-        return (
-            labels
-            and tok["type"] == "paragraph"
-            and id(tok) not in only_urls
-            and _is_label_line(lines[content_end(doc, tok) - 1])
-        )
-
-    kinds: dict[int, str | None] = {}
-
-    def run_caption(i: int) -> str | None:
-        """How the run of URL paragraphs ending at ``significant[i]`` is captioned from above:
-        ``"text"`` (a label or a lead paragraph), ``"heading"``, or None."""
-        if i in kinds:
-            return kinds[i]
-        start = i
-        while start > 0 and id(significant[start - 1]) in only_urls:
-            start -= 1
-        kinds[i] = caption_kind(start - 1) if start > 0 else None
-        return kinds[i]
-
-    def caption_kind(j: int) -> str | None:
-        """Whether ``significant[j]``, right above a URL or a run of URLs, is their caption."""
-        tok = significant[j]
-        if is_label(tok):
-            return "text"
-        if labels and tok["type"] == "list" and _is_label_line(lines[content_end(doc, tok) - 1]):
-            return "text"  # "- 代码：" as the last item of a list
-        if not leads:
-            return None
-        if tok["type"] == "heading":
-            return "heading"
-        if tok["type"] != "paragraph" or id(tok) in only_urls or _is_image(doc, tok):
-            return None
-        if j == 0 or id(significant[j - 1]) not in only_urls:
-            return "text"
-        # after a URL, a paragraph is that URL's title, unless the entries here are
-        # written caption first ("中文版教程", URL, "英文版教程", URL)
-        return "text" if run_caption(j - 1) == "text" else None
-
-    def labelled_above(u: UrlLine) -> bool:
-        if not labels and not leads:
-            return False
-        para = u.paragraph
-        for ln in range(u.line - 1, para["_line"] - 1, -1):  # glued lines above, in the paragraph
-            if not _is_url_line(lines[ln]):
-                return labels and _is_label_line(lines[ln])
-        i = position[id(para)]
-        if id(para) in only_urls:
-            return run_caption(i) is not None
-        return i > 0 and caption_kind(i - 1) is not None
-
-    out: list[_Caption] = []
-    for u in doc.url_lines:
-        para = u.paragraph
-        titled = False
-        if u.line == content_end(doc, para) - 1:
-            nxt, _ = _next_block(doc, para)
-            titled = (
-                nxt is not None
-                and nxt["type"] == "paragraph"
-                and not _is_url_line(lines[nxt["_line"]])
-                and not is_label(nxt)
-            )
-        out.append(_Caption(labelled_above(u), titled))
-    cache[labels, leads] = tuple(out)
-    return out
-
-
-def _index(doc: Document, tok: Token) -> int:
-    cache = doc.__dict__.setdefault("_block_index", {})
-    if not cache:
-        for i, t in enumerate(doc.blocks):
-            cache[id(t)] = i
-    return int(cache[id(tok)])
-
-
-def _is_url_line(text: str) -> bool:
-    return bool(URL_LINE.fullmatch(text))
-
-
-def _title_of(doc: Document, u: UrlLine) -> tuple[int, str] | None:
-    """``(line, text)`` of the entry's title when the entry is well formed."""
-    para = u.paragraph
-    if content_end(doc, para) - para["_line"] != 1:
-        return None
-    nxt, blanks = _next_block(doc, para)
-    if nxt is None or nxt["type"] != "paragraph" or blanks != 1:
-        return None
-    if content_end(doc, nxt) - nxt["_line"] != 1 or _is_url_line(doc.lines[nxt["_line"]]):
-        return None
-    return nxt["_line"], doc.lines[nxt["_line"]].strip()
+from mdnorm.urls import is_local_host, is_loopback
 
 
 def _inserts_one_line(old: str, new: str) -> bool:
@@ -287,27 +105,27 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
     """
     lines = doc.lines
     labels = ctx.config.link_labels
-    captions = _captions(doc, labels, ctx.config.link_lead_captions)
+    captions = captions_of(doc, labels, ctx.config.link_lead_captions)
     for u, cap in zip(doc.url_lines, captions, strict=True):
         if cap.labelled or cap.title:
             continue
         para = u.paragraph
         last = content_end(doc, para) - 1
         if u.line < last:
-            if _is_url_line(lines[u.line + 1]):
+            if is_url_line(lines[u.line + 1]):
                 msg = "URL line is followed by another URL line, not a title"
                 yield make(doc, u.line, u.column, "LE001", msg, title_fix(doc, u, ctx))
             continue
-        nxt, _ = _next_block(doc, para)
+        nxt, _ = next_block(doc, para)
         if nxt is None:
             what = "the end of the file"
         elif nxt["type"] == "paragraph":
-            if _is_url_line(lines[nxt["_line"]]):
+            if is_url_line(lines[nxt["_line"]]):
                 what = "another URL line"
             else:
                 what = "a label (a line ending in a colon captions the link after it)"
         else:
-            what = _what(nxt)
+            what = block_kind(nxt)
         yield make(
             doc, u.line, u.column, "LE001", f"URL line has no title: it is followed by {what}", title_fix(doc, u, ctx)
         )
@@ -370,15 +188,15 @@ def link_entry_spacing(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if u.line > para["_line"]:
             above = lines[u.line - 1]
             if not (
-                _is_url_line(above)
-                or (labels and _is_label_line(above))
+                is_url_line(above)
+                or (labels and is_label_line(above))
                 or u.line - 1 in breaks
                 or _BREAK_END.search(above)
             ):
                 at = doc.offset(u.line)
                 edits.append(Edit(at, at, nl))
                 what.append("the line above")
-        glued_below = u.line < last and not _is_url_line(lines[u.line + 1]) and not is_blank(lines[u.line + 1])
+        glued_below = u.line < last and not is_url_line(lines[u.line + 1]) and not is_blank(lines[u.line + 1])
         if glued_below:
             what.append("its title")
             # after a blank line an indented title would become a code block (or a
@@ -447,7 +265,7 @@ def duplicate_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
             first[key] = u
             continue
         fix = None
-        mine, theirs = _title_of(doc, u), _title_of(doc, prev)
+        mine, theirs = title_of(doc, u), title_of(doc, prev)
         if mine is not None and theirs is not None and mine[1] == theirs[1]:
             fix = _remove_entry(doc, u.line, mine[0])
         yield make(doc, u.line, u.column, "DL001", f"duplicate link: same URL as line {prev.line + 1}", fix)
@@ -476,39 +294,6 @@ def _remove_entry(doc: Document, url_line: int, title_line: int) -> Fix:
 
 #: ``http://host:port``: an explicit port, which https would not share.
 _EXPLICIT_PORT = re.compile(r"https?://(?:[^/?#@\s]*@)?(?:\[[^\]/]*\]|[^/?#:\[\s]*):(\d+)", re.IGNORECASE)
-#: Names that resolve only on the author's machine or network (RFC 6761, RFC 8375, mDNS).
-#: ``.test`` is not among them: it names stand-ins for public hosts in examples and
-#: test suites (mdnorm's own ``--online`` tests), where https advice is wanted.
-_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
-
-
-def is_local_host(host: str) -> bool:
-    """Whether ``host`` is reachable only from the author's machine or network.
-
-    ``localhost``, loopback, private, link-local and unspecified addresses, and
-    the special-use names ``.localhost``, ``.local``, ``.internal``, ``.lan``,
-    ``.home.arpa``.  No https advice applies to them: a development
-    server rarely serves https, and no reader can reach it anyway.
-    """
-    host = host.lower().strip("[]").rstrip(".")
-    if host == "localhost" or host.endswith(_LOCAL_SUFFIXES):
-        return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
-
-
-def _is_loopback(host: str) -> bool:
-    host = host.lower().strip("[]").rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return ip.is_loopback or ip.is_unspecified
 
 
 @rule(
@@ -623,7 +408,7 @@ def local_only_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     port = str(page.serve_port if page is not None else 4000)
     for ln, col, url in doc.text_urls():
         host = urls.host_of(url)
-        if not host or not _is_loopback(host):
+        if not host or not is_loopback(host):
             continue
         m = _EXPLICIT_PORT.match(url)
         if m is None or m.group(1) != port:

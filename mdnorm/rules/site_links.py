@@ -92,6 +92,29 @@ def _known_problem(sm: SiteMap, c: _Checked, where: str, unwritten: str) -> tupl
     return msg, _path_fix(c.link, c.href, _url(sm, f))
 
 
+def _unresolved(
+    post: SitePost, index: SiteIndex, path: str, ctx: Context, code: str, *, pages: bool, unwritten: str
+) -> Iterator[tuple[SiteMap, _Checked, str, Diagnostic | None]]:
+    """SL001's and SL003's shared walk: links to ``pages`` (or to other files) that lead nowhere.
+
+    Each comes with ``where`` (the message's start) and, for a known reason (a bad
+    path, an unpublished target, a letter-case slip), its diagnostic; None when
+    nothing at all is there, for the rule to look for a moved target its own way.
+    """
+    sm = index.site_map
+    if sm is None:
+        return
+    for c in _checked(post, index, ctx):
+        if c.found is None or _is_page(c.href.path) != pages:
+            continue
+        where = f"link to {c.href.path}" if pages else c.href.path
+        known = _known_problem(sm, c, where, unwritten)
+        if isinstance(known, tuple):
+            yield sm, c, where, _diag(path, c.link, code, *known)
+        elif not known:
+            yield sm, c, where, None
+
+
 def _url(sm: SiteMap, f: SiteFile) -> str:
     return sm.baseurl + (f.url or "")
 
@@ -130,17 +153,12 @@ def broken_internal_link(post: SitePost, index: SiteIndex, path: str, ctx: Conte
     the same file-name title (its date or category changed), or the one path
     that differs only in letter case.
     """
-    sm = index.site_map
-    if sm is None:
-        return
-    for c in _checked(post, index, ctx):
-        if c.found is None or not _is_page(c.href.path):
-            continue
-        where = f"link to {c.href.path}"
-        known = _known_problem(sm, c, where, "will not be published")
-        if isinstance(known, tuple):
-            yield _diag(path, c.link, "SL001", *known)
-        elif not known:
+    for sm, c, where, known in _unresolved(
+        post, index, path, ctx, "SL001", pages=True, unwritten="will not be published"
+    ):
+        if known is not None:
+            yield known
+        else:
             m = _SLUG.search(c.href.path)
             moved = sm.posts_by_slug.get(m.group(1), []) if m else []
             if len(moved) == 1:
@@ -226,17 +244,12 @@ def missing_file(post: SitePost, index: SiteIndex, path: str, ctx: Context) -> I
     Fix: unsafe, when the answer is unique: the path in its right letter case,
     or the one file of the site with that name (in another folder).
     """
-    sm = index.site_map
-    if sm is None:
-        return
-    for c in _checked(post, index, ctx):
-        if c.found is None or _is_page(c.href.path):
-            continue
-        where = f"{c.href.path}"
-        known = _known_problem(sm, c, where, "is not copied to the site")
-        if isinstance(known, tuple):
-            yield _diag(path, c.link, "SL003", *known)
-        elif not known:
+    for sm, c, where, known in _unresolved(
+        post, index, path, ctx, "SL003", pages=False, unwritten="is not copied to the site"
+    ):
+        if known is not None:
+            yield known
+        else:
             name = c.href.path.rsplit("/", 1)[-1]
             same = sm.statics_by_name.get(name.casefold(), [])
             exact = [s for s in same if s.path.rsplit("/", 1)[-1] == name]

@@ -25,7 +25,8 @@ _DIRECTIVE = re.compile(r"^(\s*)<!--\s*mdnorm-disable-next-line\s+([^>]*?)\s*-->
 
 def _guard(doc: Document, d: Diagnostic, fix: Fix) -> str | None:
     """Why ``--fix`` would refuse ``fix`` on ``doc``, or None: the fixer's own per-edit and whole-page checks."""
-    from mdnorm.fixer import apply_edits, edit_problem, verify_problem
+    from mdnorm.fixer import apply_edits
+    from mdnorm.guard import edit_problem, verify_problem
 
     for e in fix.edits:
         problem = edit_problem(d.code, doc.text[e.start : e.end], e.replacement)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from mdnorm.rules import RULES
@@ -20,3 +23,10 @@ def test_rule_doc_has_every_part(code: str) -> None:
     else:
         for kind in rule.fix.split("/"):
             assert kind in fix_text, f"{code}: fix kind {kind!r} not described"
+
+
+def test_the_readme_rule_table_lists_every_rule_by_its_name() -> None:
+    """Adding a rule means one README row; this keeps the table and the registry in step."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| ([A-Z]{2}\d{3}) \| ([a-z0-9-]+) \|", readme, re.M))
+    assert rows == {code: rule.name for code, rule in RULES.items()}
