@@ -319,7 +319,14 @@ class Document:
         return [coarse_key(u.url) for u in self.url_lines]
 
     def text_urls(self) -> list[tuple[int, int, str]]:
-        """``(line, column, url)`` of every URL outside opaque blocks and code spans."""
+        """``(line, column, url)`` of every URL outside opaque blocks and code spans.
+
+        Several rules and the site facts ask for them: computed once per document.
+        """
+        return self._text_urls
+
+    @cached_property
+    def _text_urls(self) -> list[tuple[int, int, str]]:
         out: list[tuple[int, int, str]] = []
         flags = self.opaque_lines
         for ln, line in enumerate(self.lines):

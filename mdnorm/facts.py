@@ -143,21 +143,32 @@ def category_of(doc: Document) -> Category | None:
     return Category(text, line, doc.offset(line), doc.lines[line])
 
 
-def _titled(doc: Document, u: UrlLine) -> bool:
-    """The URL line ends its paragraph and a paragraph of text (not another URL line) follows."""
+def _titled(doc: Document, u: UrlLine, where: dict[int, int]) -> bool:
+    """The URL line ends its paragraph and a paragraph of text (not another URL line) follows.
+
+    ``where`` maps ``id()`` of each top-level block to its index (see :func:`_block_index`):
+    a scan from the first block for every URL line made a post's facts quadratic.
+    """
     para = u.paragraph
     if u.line != content_end(doc, para) - 1:
         return False
+    at = where.get(id(para))
+    if at is None:
+        return False
     blocks = doc.blocks
-    after = False
-    for tok in blocks:
-        if tok is para:
-            after = True
-            continue
-        if not after or tok["type"] in ("blank_line", "ial", "eob"):
+    for tok in blocks[at + 1 :]:
+        if tok["type"] in ("blank_line", "ial", "eob"):
             continue
         return tok["type"] == "paragraph" and not URL_LINE.fullmatch(doc.lines[tok["_line"]])
     return False
+
+
+def _block_index(doc: Document) -> dict[int, int]:
+    """``id()`` of each top-level block -> its first index in ``doc.blocks``."""
+    out: dict[int, int] = {}
+    for i, tok in enumerate(doc.blocks):
+        out.setdefault(id(tok), i)
+    return out
 
 
 def facts_of(doc: Document) -> PostFacts:
@@ -165,8 +176,9 @@ def facts_of(doc: Document) -> PostFacts:
     cached = doc.__dict__.get("_site_facts")
     if isinstance(cached, PostFacts):
         return cached
+    where = _block_index(doc) if doc.url_lines else {}
     entries = tuple(
-        UrlEntry(u.line, u.column, u.url, key, _titled(doc, u))
+        UrlEntry(u.line, u.column, u.url, key, _titled(doc, u, where))
         for u, key in zip(doc.url_lines, doc.url_line_keys, strict=True)
     )
     http = tuple((ln, col, url) for ln, col, url in doc.text_urls() if url[:5].lower() == "http:")

@@ -194,7 +194,8 @@ def build(
         if row is not None and row.stamp:
             try:
                 if row.stamp == stamp_of(os.stat(path)):
-                    facts = PostFacts.from_json(row.facts)
+                    # the memo may have decoded these very facts already this run
+                    facts = known.get(row.hash) or PostFacts.from_json(row.facts)
                     reused += 1
             except (OSError, TypeError, ValueError):
                 facts = None

@@ -104,23 +104,30 @@ def _mask_inline(text: str) -> str:
     return _blank(text, [m.span() for m in _MATH.finditer(text)])
 
 
+_PAIR_TOKENS = {(o, c): re.compile(r"\\[\s\S]?|[" + re.escape(o + c) + r"\n]") for o, c in (("[", "]"), ("(", ")"))}
+
+
 def _pairs(text: str, open_ch: str, close_ch: str) -> dict[int, int]:
-    """Position of each ``open_ch`` -> its matching ``close_ch`` (escapes skipped, reset at paragraph breaks)."""
+    """Position of each ``open_ch`` -> its matching ``close_ch`` (escapes skipped, reset at paragraph breaks).
+
+    Only the characters that matter are visited (a backslash with the character
+    it escapes, the pair, newlines): a loop over every character of a post cost
+    a third of a cold lint.
+    """
     out: dict[int, int] = {}
     stack: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
+    tokens = _PAIR_TOKENS[(open_ch, close_ch)]
+    para_break = _PARA_BREAK.match
+    for m in tokens.finditer(text):
+        ch = m.group()
+        i = m.start()
         if ch == open_ch:
             stack.append(i)
-        elif ch == close_ch and stack:
-            out[stack.pop()] = i
-        elif ch == "\n" and stack and _PARA_BREAK.match(text, i):
+        elif ch == close_ch:
+            if stack:
+                out[stack.pop()] = i
+        elif ch == "\n" and stack and para_break(text, i):
             stack.clear()
-        i += 1
     return out
 
 
