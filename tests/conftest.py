@@ -9,7 +9,20 @@ settings.register_profile("long", max_examples=5000, deadline=None, suppress_hea
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+import signal  # noqa: E402
+
 import pytest  # noqa: E402
+
+# Tests send SIGINT and SIGHUP to the mdnorm processes they start and expect exit 130
+# and 129.  A test run started as an asynchronous job of a shell without job control
+# (a CI runner's background step) inherits SIGINT *ignored*, under ``nohup`` SIGHUP
+# too, and so would every process it starts: mdnorm keeps a signal it was started
+# with ignored (as a background job expects).  The suite restores the default
+# actions once, so the processes it starts get them, as from a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 @pytest.fixture(autouse=True)
