@@ -261,11 +261,9 @@ class Document:
                 flags[a:b] = b"\x01" * (b - a)
         return flags
 
-    def walk(self, tokens: list[Token] | None = None) -> list[Token]:
+    def walk(self) -> list[Token]:
         """All tokens, depth first, in source order (computed once for the whole document)."""
-        if tokens is None:
-            return self._all_tokens
-        return _walk(tokens)
+        return self._all_tokens
 
     @cached_property
     def _all_tokens(self) -> list[Token]:

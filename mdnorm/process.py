@@ -49,7 +49,6 @@ class FileResult:
     written: bool = False
     error: str | None = None
     details: str | None = None
-    passes: int = 0
     #: the post's site facts and content hash, when it was linted for the site-wide rules
     facts: PostFacts | None = None
     digest: str | None = None
@@ -192,7 +191,6 @@ def process_file(
         result.new_text = fixed.text
         result.applied = fixed.applied
         result.refused = fixed.refused
-        result.passes = fixed.passes
         result.diagnostics = fixed.remaining
         if mode is Mode.FIX and result.changed and path != "-":
             from mdnorm.writer import NotFixed, write_atomic

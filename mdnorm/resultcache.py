@@ -95,10 +95,6 @@ class ResultCache:
         value = self._store.result(self.key(path, data, inputs))
         return _decode(path, value) if value is not None else None
 
-    def evaluate(self, path: str, data: bytes, inputs: str, lint: Callable[[bytes], Answer]) -> tuple[Answer, Entry]:
-        """``lint(data)`` and the entry that remembers it under ``data``'s key."""
-        return evaluate(self._secret, self._code, path, data, inputs, lint)
-
     def add(self, entry: Entry) -> None:
         self._store.add_result(entry.key, entry.value)
 

@@ -13,11 +13,6 @@ from mdnorm.rules.base import Context, make, rule
 _KEY_TAB = re.compile(r"^([A-Za-z_][\w-]*:)(\t+)(?=\S)")
 
 
-def _fm_ok(doc: Document) -> bool:
-    fm = doc.front_matter
-    return fm is not None and fm.data is not None
-
-
 def _needs_front_matter(ctx: Context) -> bool:
     """A post, draft or rendered collection document (or a file outside any site)."""
     return ctx.page is None or ctx.page.is_post

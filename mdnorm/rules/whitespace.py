@@ -204,7 +204,6 @@ def line_endings(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         edits.append(Edit(0, 1, ""))
         what.append("a byte order mark")
     crlf = cr = 0
-    text = doc.text
     for ln, ending in enumerate(doc.endings):
         if ending == "\r\n" or ending == "\r":
             at = doc.line_end(ln)
@@ -219,5 +218,4 @@ def line_endings(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         kinds = [k for k, c in (("CRLF", crlf), ("CR", cr), ("LF", lf)) if c]
         what.append("mixed line endings (" + ", ".join(kinds) + ")" if len(kinds) > 1 else f"{kinds[0]} line endings")
     if edits:
-        del text
         yield make(doc, 0, 0, "WS004", "file has " + " and ".join(what) + "; expected LF without BOM", Fix.safe(*edits))
