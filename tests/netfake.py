@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.server
 import ipaddress
 import json
+import os
 import socket
 import ssl
 import threading
@@ -201,9 +202,12 @@ def start_net() -> Iterator[Net]:
     net.ca_file = fh.name
     for s in (plain, tls):
         threading.Thread(target=s.serve_forever, daemon=True).start()
-    yield net
-    plain.shutdown()
-    tls.shutdown()
+    try:
+        yield net
+    finally:
+        plain.shutdown()
+        tls.shutdown()
+        os.unlink(fh.name)
 
 
 class Guard:
