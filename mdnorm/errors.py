@@ -43,8 +43,9 @@ def _user_error_types() -> tuple[type[BaseException], ...]:
     from mdnorm.files import PathError
     from mdnorm.jekyll.config import ConfigError as JekyllConfigError
     from mdnorm.site_urls import SiteUrlsError
+    from mdnorm.store import StoreError
 
-    return (UserError, ConfigError, PathError, JekyllConfigError, SiteUrlsError)
+    return (UserError, ConfigError, PathError, JekyllConfigError, SiteUrlsError, StoreError)
 
 
 def echo_error(text: str, lines: bool = False) -> None:

@@ -1,11 +1,13 @@
 """The site index: every post's site facts, for the rules that look past one file.
 
-Rules that compare posts (DL002, FM006) and ``--online`` need facts about *all*
-posts of a Jekyll site, whichever files a run was given (pre-commit passes one).
-This module lists a site's posts with the project's one file walker
-(:func:`mdnorm.files.walk`), and keeps each post's facts (:mod:`mdnorm.facts`,
-read off the parser's own view of the post) in the store, keyed by the post's
-content hash.
+Rules that compare posts (DL002, FM006, the site link rules) and ``--online``
+need facts about *all* posts of a Jekyll site, whichever files a run was given
+(pre-commit passes one).  This module lists a site's posts with the project's
+one file walker (:func:`mdnorm.files.walk`) and keeps, in the store's database
+(:mod:`mdnorm.store`), one row per post, one per link-entry URL and one per
+anchor id, read off the parser's own view of each post (:mod:`mdnorm.facts`).
+A :class:`SiteIndex` answers the rules' questions with indexed queries; nothing
+loads every post's facts, so memory stays flat as a blog grows.
 
 A post whose stat identity (inode, size, mtime and ctime in nanoseconds) is the
 one recorded is not read again: as in git's index, ctime cannot be set by a user
@@ -13,7 +15,7 @@ and changes on every write, rename onto the path or ``touch``, so two posts that
 swap contents keeping their mtimes are still read again.  An identity recorded
 less than :data:`RACY_NS` after the file's last change is not trusted (the file
 may change again within the clock's resolution): such a post is hashed again
-next time.  Everything else is derived from the facts in memory for each run.
+next time.  A post whose content hash is unchanged keeps its rows.
 """
 
 from __future__ import annotations
@@ -22,22 +24,24 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mdnorm import urls
 from mdnorm.config import Config
-from mdnorm.facts import PostFacts, facts_of
+from mdnorm.facts import PostFacts, UrlEntry, facts_of
 from mdnorm.rules.site import category_key
 from mdnorm.site import POST_NAME, Order, order_of
+from mdnorm.store import EARLIEST, PostRow, Store, dumps
 
 if TYPE_CHECKING:
     from mdnorm.sitemap import SiteMap
-    from mdnorm.store import Store
 
 #: How long after a file's last change its stat identity is trusted (nanoseconds).
 RACY_NS = 2_000_000_000
+#: Facts of this many posts are kept decoded by an index (the site link rules look at a few targets).
+_FACTS_KEPT = 64
 
 
 class SitePost(NamedTuple):
@@ -58,17 +62,45 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-class SiteIndex:
-    """All posts of one site, with the lookups the site-wide rules need."""
+def ord_of(rel: str) -> bytes:
+    """``order_of(rel)`` as bytes that sort the same way (the database orders by them)."""
+    y, m, d, _ = order_of(rel)
+    return f"{y:04d}{m:02d}{d:02d}/".encode() + os.fsencode(rel)
 
-    def __init__(self, root: str, posts: Mapping[str, SitePost], parsed: int = 0, reused: int = 0) -> None:
+
+class SiteIndex:
+    """All posts of one site, as the store's rows, with the lookups the site-wide rules need.
+
+    ``overrides`` replaces what the rows say of some posts (an editor's unsaved
+    buffers; None: the post is gone): every lookup counts them instead.
+    """
+
+    def __init__(
+        self,
+        root: str,
+        store: Store,
+        parsed: int = 0,
+        reused: int = 0,
+        overrides: Mapping[str, PostFacts | None] | None = None,
+    ) -> None:
         self.root = root
         self._prefix = os.path.join(root, "")
-        self.posts = dict(posts)
-        self._uses_cache: dict[str, dict[str, list[tuple[SitePost, int]]]] = {}
+        self._store = store
+        self.overrides: dict[str, PostFacts | None] = dict(overrides or {})
+        self._facts: dict[str, PostFacts | None] = {}
+        self._normal: dict[str, str] = {}
+        self._cats: dict[str, tuple[Counter[str], dict[str, bytes]]] = {}
         #: how the index was built: posts parsed, posts taken from the store
         self.parsed = parsed
         self.reused = reused
+
+    def with_overrides(self, overrides: Mapping[str, PostFacts | None]) -> SiteIndex:
+        """The same rows seen with ``overrides`` in place of what they say."""
+        return SiteIndex(self.root, self._store, self.parsed, self.reused, overrides)
+
+    @property
+    def store(self) -> Store:
+        return self._store.reader()
 
     def rel(self, path: str) -> str:
         from mdnorm.site import folder_of
@@ -78,51 +110,170 @@ class SiteIndex:
             return full[len(self._prefix) :].replace(os.sep, "/")
         return os.path.relpath(full, self.root).replace(os.sep, "/")
 
-    @cached_property
-    def _by_coarse(self) -> dict[str, list[SitePost]]:
-        """Coarse URL key -> the posts that list a URL with it, earliest first."""
-        out: dict[str, list[SitePost]] = {}
-        for post in sorted(self.posts.values(), key=lambda p: p.order):
-            for coarse in dict.fromkeys(e.coarse for e in post.facts.entries):
-                out.setdefault(coarse, []).append(post)
-        return out
-
-    def listed_elsewhere(self, rel: str, coarse: str) -> bool:
-        """False when no post but ``rel`` can list a URL with this ``urls.coarse_key``."""
-        return any(p.rel != rel for p in self._by_coarse.get(coarse, ()))
-
-    def _uses(self, coarse: str) -> dict[str, list[tuple[SitePost, int]]]:
-        """Normalised URL key -> (post, line) of its first use in each post, earliest post first.
-
-        Computed per coarse key on demand: only URLs that two posts may share are
-        ever normalised (``urls.normalize`` parses the URL).
-        """
-        got = self._uses_cache.get(coarse)
-        if got is None:
-            got = {}
-            for post in self._by_coarse.get(coarse, ()):
-                seen: set[str] = set()
-                for e in post.facts.entries:
-                    if e.coarse != coarse:
-                        continue
-                    key = urls.normalize(e.url)
-                    if key not in seen:
-                        seen.add(key)
-                        got.setdefault(key, []).append((post, e.line))
-            self._uses_cache[coarse] = got
+    # -- one post ----------------------------------------------------------------------------
+    def facts(self, rel: str) -> PostFacts | None:
+        """The facts of the post at ``rel``, or None when the site has no such post."""
+        if rel in self.overrides:
+            return self.overrides[rel]
+        if rel in self._facts:
+            return self._facts[rel]
+        row = self.store.post(self.root, rel)
+        got = self.facts_by_hash(row.hash) if row is not None else None
+        if len(self._facts) >= _FACTS_KEPT:
+            self._facts.pop(next(iter(self._facts)))
+        self._facts[rel] = got
         return got
 
-    def earlier_listing(self, rel: str, order: Order, key: str, coarse: str) -> tuple[SitePost, int] | None:
-        """The earliest *other* post listing ``key`` (whose coarse key is ``coarse``), if before ``order``.
+    def facts_by_hash(self, digest: str) -> PostFacts | None:
+        value = self.store.facts(digest)
+        if value is None:
+            return None
+        try:
+            return PostFacts.from_json(value)
+        except (TypeError, ValueError):
+            return None
 
-        The post at ``rel`` may be in the index with other content (the text being
-        fixed, an editor's buffer): its own entries are never counted.
+    def post(self, rel: str) -> SitePost | None:
+        facts = self.facts(rel)
+        return SitePost(rel, order_of(rel), facts) if facts is not None else None
+
+    def rels(self) -> list[str]:
+        """Every post of the site, sorted."""
+        got = set(self.store.rels(self.root))
+        for rel, facts in self.overrides.items():
+            if facts is None:
+                got.discard(rel)
+            else:
+                got.add(rel)
+        return sorted(got)
+
+    def category_of(self, rel: str) -> str | None:
+        """The category the index counts for ``rel``."""
+        if rel in self.overrides:
+            facts = self.overrides[rel]
+            return facts.category.value if facts is not None and facts.category is not None else None
+        row = self.store.post(self.root, rel)
+        return row.category[1] if row is not None and row.category is not None else None
+
+    def fronts(self) -> dict[str, tuple[dict[str, Any], str | None]]:
+        """Every post's front matter as the site model reads it: rel -> (data, parse error)."""
+        from mdnorm.facts import Front
+
+        out: dict[str, tuple[dict[str, Any], str | None]] = {}
+        for rel, text in self.store.fronts(self.root):
+            if rel not in self.overrides:
+                data, error = _loads(text)
+                out[rel] = Front(data, error).decoded(), error
+        for rel, facts in self.overrides.items():
+            if facts is not None:
+                out[rel] = facts.front.decoded(), facts.front.error
+        return out
+
+    # -- link entries ------------------------------------------------------------------------
+    def normalized(self, url: str) -> str:
+        """``urls.normalize(url)``, remembered for the index's life (the same URLs come up again)."""
+        return self._norm(url)
+
+    def _norm(self, url: str) -> str:
+        got = self._normal.get(url)
+        if got is None:
+            got = self._normal[url] = urls.normalize(url)
+        return got
+
+    def listings(self, coarse: str) -> list[tuple[str, int, str, bytes]]:
+        """(rel, line, url, ord) of every entry with this coarse key, earliest post first."""
+        rows = [r for r in self.store.listings(self.root, coarse) if r[0] not in self.overrides]
+        for rel, facts in self.overrides.items():
+            if facts is not None:
+                rows.extend((rel, e.line, e.url, ord_of(rel)) for e in facts.entries if e.coarse == coarse)
+        rows.sort(key=lambda r: (r[3], r[1]))
+        return rows
+
+    def earlier_listings(self, rel: str, entries: Sequence[UrlEntry]) -> dict[str, dict[str, tuple[str, int]]]:
+        """Coarse key -> normalised URL key -> (post, 0-based line) of the earliest listing of that
+        URL in a post earlier than ``rel``, for the URLs of ``entries`` that one lists.
+
+        One query for all of them.  The post at ``rel`` may be in the index with
+        other content (the text being fixed, an editor's buffer): its own entries
+        are never counted.
         """
-        for post, line in self._uses(coarse).get(key, ()):
-            if post.rel == rel:
-                continue
-            return (post, line) if post.order < order else None
-        return None
+        mine = ord_of(rel)
+        wanted: dict[str, list[str]] = {}
+        for e in entries:
+            wanted.setdefault(e.coarse, [])
+        if not wanted:
+            return {}
+        rows = [
+            r for r in self.store.earliest_listings(self.root, list(wanted), rel, mine) if r[1] not in self.overrides
+        ]
+        for other, facts in self.overrides.items():
+            if facts is not None and other != rel and ord_of(other) < mine:
+                rows.extend((e.coarse, other, e.line, e.url) for e in facts.entries if e.coarse in wanted)
+        found: dict[str, list[tuple[str, int, str, bytes]]] = {}
+        for coarse, other, line, url in rows:
+            found.setdefault(coarse, []).append((other, line, url, ord_of(other)))
+        out: dict[str, dict[str, tuple[str, int]]] = {}
+        for coarse, got in found.items():
+            got.sort(key=lambda r: (r[3], r[1]))
+            if len(got) >= EARLIEST:
+                keys = {self._norm(url) for _, _, url, _ in got}
+                keys.update(self._norm(e.url) for e in entries if e.coarse == coarse)
+                if len(keys) > 1:  # URLs alike only coarsely, and the query returned the first few: all, in order
+                    got = [r for r in self.listings(coarse) if r[0] != rel and r[3] < mine]
+            hits = out[coarse] = {}
+            for other, line, url, _ in got:
+                hits.setdefault(self._norm(url), (other, line))
+        return out
+
+    def users(self, coarse: set[str], catkeys: set[str]) -> set[str]:
+        """Posts listing a URL with one of these coarse keys or using a category with one of these keys."""
+        out: set[str] = set()
+        for c in coarse:
+            out.update(r for r, _, _, _ in self.listings(c))
+        for k in catkeys:
+            out.update(r for r in self.store.category_users(self.root, k) if r not in self.overrides)
+        for rel, facts in self.overrides.items():
+            if facts is not None and facts.category is not None and category_key(facts.category.value) in catkeys:
+                out.add(rel)
+        return out
+
+    # -- categories --------------------------------------------------------------------------
+    def categories(self, catkey: str) -> tuple[Counter[str], dict[str, bytes]]:
+        """The spellings of one category (normalised ``catkey``): how many posts use each, and
+        the ord of the first post using it."""
+        got = self._cats.get(catkey)
+        if got is not None:
+            return got
+        counts: Counter[str] = Counter()
+        first: dict[str, bytes] = {}
+        for value, n, ord_ in self.store.categories(self.root, catkey):
+            counts[value] += n
+            first[value] = ord_
+        for rel in self.overrides:
+            row = self.store.post(self.root, rel)
+            if row is not None and row.category is not None and row.category[0] == catkey:
+                counts[row.category[1]] -= 1  # the override's category counts instead
+        for rel, facts in self.overrides.items():
+            cat = facts.category if facts is not None else None
+            if cat is not None and category_key(cat.value) == catkey:
+                counts[cat.value] += 1
+                first[cat.value] = min(first.get(cat.value, b"\xff"), ord_of(rel))
+        got = self._cats[catkey] = (+counts, first)
+        return got
+
+    # -- anchors and the site map --------------------------------------------------------------
+    def anchor_owners(self, anchor: str) -> list[str]:
+        """The posts that have an element with id ``anchor``."""
+        got = {r for r in self.store.anchor_owners(self.root, anchor) if r not in self.overrides}
+        for rel, facts in self.overrides.items():
+            if facts is not None and any(i == anchor for i, _ in facts.anchors):
+                got.add(rel)
+        return sorted(got)
+
+    def valid_until(self) -> float | None:
+        """Until when the answers given so far hold, as far as time goes (see :meth:`SiteMap.valid_until`)."""
+        sm = self.__dict__.get("site_map")
+        return sm.valid_until() if sm is not None else None
 
     @cached_property
     def site_map(self) -> SiteMap | None:
@@ -131,24 +282,15 @@ class SiteIndex:
 
         return SiteMap.build(self)
 
-    @cached_property
-    def categories(self) -> dict[str, Counter[str]]:
-        """Category variants: normalised key -> how many posts use each spelling."""
-        out: dict[str, Counter[str]] = {}
-        for post in self.posts.values():
-            cat = post.facts.category
-            if cat is not None:
-                out.setdefault(category_key(cat.value), Counter())[cat.value] += 1
-        return out
 
-    @cached_property
-    def first_category_use(self) -> dict[str, Order]:
-        out: dict[str, Order] = {}
-        for post in self.posts.values():
-            cat = post.facts.category
-            if cat is not None and (cat.value not in out or post.order < out[cat.value]):
-                out[cat.value] = post.order
-        return out
+def _loads(text: str) -> tuple[Any, str | None]:
+    import json
+
+    try:
+        data, error = json.loads(text)
+    except (TypeError, ValueError):
+        return {}, None
+    return data, error if error is None else str(error)
 
 
 def post_files(root: str, cfg: Config) -> list[str]:
@@ -171,59 +313,81 @@ def _read(path: str) -> tuple[bytes, str] | None:
     return data, stamp if stamp == stamp_of(after) else ""
 
 
-def build(
-    root: str, cfg: Config, store: Store | None = None, known: Mapping[str, PostFacts] | None = None
-) -> SiteIndex:
-    """Index every post under ``root``: facts from the store when the post is unchanged,
-    else read off its parse (``known`` maps content hashes to facts this run already has).
+def index_post(store: Store, root: str, rel: str, stamp: str, digest: str, facts: PostFacts) -> None:
+    """Write one post's rows: the post, its entries and its anchor ids."""
+    cat = facts.category
+    store.put_post(
+        root,
+        PostRow(
+            rel,
+            stamp,
+            digest,
+            ord_of(rel),
+            (category_key(cat.value), cat.value) if cat is not None else None,
+            dumps(list(facts.front)),
+        ),
+        [(e.line, e.coarse, e.url) for e in facts.entries],
+        list(dict.fromkeys(i for i, _ in facts.anchors)),
+    )
 
-    The store is updated (rows of changed, new and gone posts) but not committed:
-    the caller commits once per run.
+
+def build(root: str, cfg: Config, store: Store | None = None) -> SiteIndex:
+    """Bring the rows of ``root``'s posts up to date and return the index over them.
+
+    An unchanged post (same stat identity) is not read; a changed one is read
+    and hashed, and parsed unless the store has the facts of that content (this
+    run's linted files put theirs there).  The rows are written into the store's
+    open transaction; the caller commits once per run.  Without a store, the
+    index gets a temporary one of its own (every post is read).
     """
     from mdnorm.document import DecodeError, Document
 
-    known = known or {}
-    rows = store.posts(root) if store is not None else {}
-    posts: dict[str, SitePost] = {}
+    if store is None:
+        store = Store.temporary_store()
+
+    rows = store.post_stamps(root)
+    seen: set[str] = set()
     parsed = reused = 0
     prefix = os.path.join(root, "")
     for path in post_files(root, cfg):
         rel = (path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)).replace(os.sep, "/")
         row = rows.get(rel)
-        facts: PostFacts | None = None
-        if row is not None and row.stamp:
+        if row is not None and row[0]:
             try:
-                if row.stamp == stamp_of(os.stat(path)):
-                    # the memo may have decoded these very facts already this run
-                    facts = known.get(row.hash) or PostFacts.from_json(row.facts)
+                if row[0] == stamp_of(os.stat(path)):
+                    seen.add(rel)
                     reused += 1
-            except (OSError, TypeError, ValueError):
+                    continue
+            except OSError:
+                pass
+        got = _read(path)
+        if got is None:
+            continue  # gone or unreadable: it lists nothing (IO001 reports it when it is checked)
+        data, stamp = got
+        digest = content_hash(data)
+        if row is not None and row[1] == digest:
+            if row[0] != stamp:
+                store.restamp(root, rel, stamp)
+            seen.add(rel)
+            reused += 1
+            continue
+        value = store.facts(digest)
+        facts: PostFacts | None = None
+        if value is not None:
+            try:
+                facts = PostFacts.from_json(value)
+                reused += 1
+            except (TypeError, ValueError):
                 facts = None
         if facts is None:
-            got = _read(path)
-            if got is None:
-                continue  # gone or unreadable: it lists nothing (IO001 reports it when it is checked)
-            data, stamp = got
-            digest = content_hash(data)
-            facts = known.get(digest)
-            if facts is None and row is not None and row.hash == digest:
-                try:
-                    facts = PostFacts.from_json(row.facts)
-                    reused += 1
-                except (TypeError, ValueError):
-                    facts = None
-            if facts is None:
-                try:
-                    facts = facts_of(Document.from_bytes(rel, data))
-                except DecodeError:
-                    continue  # IO001 reports it; an unreadable post lists nothing
-                parsed += 1
-            if store is not None and (row is None or row.stamp != stamp or row.hash != digest):
-                from mdnorm.store import PostRow
-
-                store.put_post(root, PostRow(rel, stamp, digest, facts.to_json()))
-        posts[rel] = SitePost(rel, order_of(rel), facts)
-    if store is not None:
-        for rel in rows.keys() - posts.keys():
-            store.drop_post(root, rel)
-    return SiteIndex(root, posts, parsed, reused)
+            try:
+                facts = facts_of(Document.from_bytes(rel, data))
+            except DecodeError:
+                continue  # IO001 reports it; an unreadable post lists nothing
+            store.put_facts(digest, facts.to_json())
+            parsed += 1
+        index_post(store, root, rel, stamp, digest, facts)
+        seen.add(rel)
+    for rel in rows.keys() - seen:
+        store.drop_post(root, rel)
+    return SiteIndex(root, store, parsed, reused)

@@ -92,8 +92,7 @@ def collect(
                     facts_of_root[root] = load_facts(root, cfg)
             online = facts_of_root[root]
             rel = index.rel(path)
-            post = index.posts.get(rel)
-            facts = post.facts if post is not None else None
+            facts = index.facts(rel)
         if facts is None:
             facts = facts_of_file(path)
             if facts is None:

@@ -1,7 +1,8 @@
 """A process pool for runs over many files: forked workers, results in order, clean stops.
 
 Workers inherit the run's site indexes and online answers through the pool's
-initializer (fork: nothing is pickled); they never touch the store.  A worker
+initializer (fork: nothing is pickled); they only read the store, each through
+a connection of its own (:meth:`mdnorm.store.Store.reader`).  A worker
 that dies breaks the pool instead of hanging it, and the parent finishes what
 was left; a signal stops and joins every worker (see :mod:`mdnorm.signals`).
 """
@@ -92,6 +93,7 @@ def run_pool(
     sites: dict[str, SiteIndex],
     online: dict[str, OnlineFacts],
     on_done: Callable[[str], None] | None,
+    settle: Callable[[FileResult], None] | None = None,
 ) -> list[int]:
     """Process ``todo`` in ``n`` forked workers; return the indexes left undone.
 
@@ -100,7 +102,8 @@ def run_pool(
     the pool instead of hanging it; what it left undone is returned, for this
     process to finish.  On a signal (:func:`stop_on_signals`) the queued work is
     cancelled and the workers are stopped: the files being written are finished
-    first, and no temporary file is left.
+    first, and no temporary file is left.  ``settle`` takes each result as it
+    comes (the run stores what it needs and drops it from memory).
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -115,6 +118,8 @@ def run_pool(
         with writer.uninterrupted():  # workers (and the pool's threads) start with the signals blocked
             mapped = ex.map(_worker, args, chunksize=8)
         for i, r in zip(todo, mapped, strict=True):
+            if settle is not None:
+                settle(r)
             results[i] = r
             done.add(i)
             if on_done is not None:

@@ -12,14 +12,16 @@ The key is a keyed digest (BLAKE2b with this user's secret, see
 :func:`mdnorm.project.secret`), so an entry that came from anywhere else, such as
 a cache folder committed to the repository, matches nothing.
 
-The value holds the file's per-file diagnostics and its site facts; the site-wide
-rules are evaluated afresh on every run from the site index, so what other posts
-say never hides in a cached answer.
+The value holds the file's per-file diagnostics and whether it has site facts
+(those are stored by content hash, see :mod:`mdnorm.store`); the site-wide rules
+are evaluated afresh on every run from the site index, so what other posts say
+never hides in a cached answer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -31,10 +33,18 @@ Row = list[Any]  # [line, column, code, message, applicability | None, [[start, 
 
 
 class Answer(NamedTuple):
-    """What the memo knows of one file's bytes."""
+    """What one file's lint found: its diagnostics, and its site facts when they were asked for."""
 
     diagnostics: list[Diagnostic]
     facts: PostFacts | None
+
+
+class Remembered(NamedTuple):
+    """What the memo knows of one file's bytes: the diagnostics, and whether site facts were made
+    (they are in the store's ``facts`` table, by content hash)."""
+
+    diagnostics: list[Diagnostic]
+    has_facts: bool
 
 
 class Entry(NamedTuple):
@@ -71,10 +81,10 @@ def from_row(path: str, row: Row) -> Diagnostic:
     return Diagnostic(path, int(line), int(column), str(code), str(message), fix)
 
 
-def _decode(path: str, value: Any) -> Answer | None:
+def _decode(path: str, value: Any) -> Remembered | None:
     try:
-        rows, facts = value
-        return Answer([from_row(path, r) for r in rows], PostFacts.from_json(facts) if facts is not None else None)
+        rows, has_facts = value
+        return Remembered([from_row(path, r) for r in rows], bool(has_facts))
     except (TypeError, ValueError):
         return None  # a damaged entry: recompute
 
@@ -90,7 +100,10 @@ class ResultCache:
     def key(self, path: str, data: bytes, inputs: str) -> str:
         return _key(self._secret, self._code, inputs, path, data)
 
-    def lookup(self, path: str, data: bytes, inputs: str) -> Answer | None:
+    def has_facts(self, digest: str) -> bool:
+        return self._store.has_facts(digest)
+
+    def lookup(self, path: str, data: bytes, inputs: str) -> Remembered | None:
         """The remembered answer for these bytes and inputs, or None."""
         value = self._store.result(self.key(path, data, inputs))
         return _decode(path, value) if value is not None else None
@@ -98,12 +111,42 @@ class ResultCache:
     def add(self, entry: Entry) -> None:
         self._store.add_result(entry.key, entry.value)
 
+    def site_key(self, site_stamp: str, inputs: str, rel: str, digest: str) -> str:
+        return _key(self._secret, self._code, f"site\0{site_stamp}\0{inputs}\0{digest}", rel, b"")
+
+    def lookup_site(self, path: str, key: str, now: float) -> list[Diagnostic] | None:
+        """The remembered site-wide diagnostics under ``key`` (see :func:`evaluate_site`), if still valid."""
+        value = self._store.result(key)
+        if value is None:
+            return None
+        try:
+            rows, until = value
+            if until is not None and now >= float(until):
+                return None
+            return [from_row(path, r) for r in rows]
+        except (TypeError, ValueError):
+            return None
+
+
+def evaluate_site(
+    key: str, lint: Callable[[], tuple[list[Diagnostic], float | None]]
+) -> tuple[list[Diagnostic], Entry | None]:
+    """The one place a site-wide entry is made: the value from ``lint()``, under ``key`` (see
+    :meth:`ResultCache.site_key`: the post's content hash, its inputs, and the stamp of every
+    file of its site, taken before ``lint`` ran).  ``lint`` also says until when its answer holds
+    (a post dated in the future gets published then); no entry when that is now."""
+    diags, until = lint()
+    if until is not None and until <= time.time():
+        return diags, None
+    return diags, Entry(key, [[to_row(d) for d in diags], until])
+
 
 def evaluate(
     secret: bytes, code: str, path: str, data: bytes, inputs: str, lint: Callable[[bytes], Answer]
 ) -> tuple[Answer, Entry]:
     """The one place an entry is made: the key from ``data``, the value from ``lint(data)``."""
     answer = lint(data)
-    facts = answer.facts.to_json() if answer.facts is not None else None
-    entry = Entry(_key(secret, code, inputs, path, data), [[to_row(d) for d in answer.diagnostics], facts])
+    entry = Entry(
+        _key(secret, code, inputs, path, data), [[to_row(d) for d in answer.diagnostics], answer.facts is not None]
+    )
     return answer, entry

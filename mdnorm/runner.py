@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, NamedTuple
 from mdnorm import config as config_mod
 from mdnorm import site
 from mdnorm.config import Config
+from mdnorm.diagnostic import Diagnostic
 from mdnorm.jekyll.scope import page_of
 from mdnorm.linkindex import content_hash
 from mdnorm.pool import WorkerArgs, jobs_for, mp_methods, run_pool
 from mdnorm.process import FileResult, MemoKeys, Mode, SiteRef, inputs_of, needs_fixing, process_file, read_source
-from mdnorm.resultcache import ResultCache
+from mdnorm.resultcache import Entry, ResultCache
 from mdnorm.rules import Context
 from mdnorm.signals import Terminated, stop_on_signals
 
@@ -53,10 +54,34 @@ def run_files(
     count, 1 = serial).  In lint mode the site-wide rules run last, once the
     site index knows every post (the facts of the files just linted included);
     in fix modes the index is built first, as the fixes consult it.  What the
-    run learnt is written to the store once, at the end.
+    run learnt is committed to the store once, at the end.  When the store fails
+    under a lint run, the run starts again without it (a cache costs time, never
+    answers).
     """
+    from mdnorm.store import StoreError
+
+    try:
+        return _run(files, cfg, mode, unsafe, stdin_data, stdin_name, use_cache, jobs, on_done, online)
+    except StoreError:
+        if not use_cache or mode is not Mode.LINT or (stdin_data is None and "-" in files):
+            raise
+        return _run(files, cfg, mode, unsafe, stdin_data, stdin_name, False, jobs, on_done, online)
+
+
+def _run(
+    files: list[str],
+    cfg: Config,
+    mode: Mode,
+    unsafe: bool,
+    stdin_data: bytes | None,
+    stdin_name: str | None,
+    use_cache: bool,
+    jobs: int | None,
+    on_done: Callable[[str], None] | None,
+    online: Mapping[str, OnlineFacts] | None,
+) -> list[FileResult]:
     from mdnorm.linkindex import build
-    from mdnorm.linter import lint_site
+    from mdnorm.store import Store
 
     store = _open_store(cfg) if use_cache and cfg.cache else None
     memo: ResultCache | None = None
@@ -68,6 +93,13 @@ def run_files(
         if key_secret is not None:
             keys = MemoKeys(key_secret, code_digest())
             memo = ResultCache(store, keys.secret, keys.code)
+    sites: list[Store] = []  # the store the site indexes live in: the cache's, else a temporary one
+
+    def site_store() -> Store:
+        if not sites:
+            sites.append(store if store is not None else Store.temporary_store())
+        return sites[0]
+
     try:
         plans = [_plan(path, cfg) for path in files]
         indexes: dict[str, SiteIndex] = {}
@@ -75,7 +107,19 @@ def run_files(
         if mode is not Mode.LINT:
             for p in plans:
                 if p.ref is not None and p.ref.root not in indexes:
-                    indexes[p.ref.root] = build(p.ref.root, cfg, store)
+                    indexes[p.ref.root] = build(p.ref.root, cfg, site_store())
+            if indexes:
+                site_store().commit()  # pool workers read the index through connections of their own
+
+        def settle(r: FileResult) -> None:
+            """Keep what a finished file taught the run, in the store: never a whole site in memory."""
+            if memo is not None and r.entry is not None:
+                memo.add(r.entry)
+                r.entry = None
+            if r.facts is not None and r.digest is not None:
+                site_store().put_facts(r.digest, r.facts.to_json())
+                r.facts = None
+
         results: list[FileResult | None] = [None] * len(files)
         todo: list[int] = []
         for i, (path, p) in enumerate(zip(files, plans, strict=True)):
@@ -99,36 +143,87 @@ def run_files(
 
         n = jobs_for(jobs, len(todo))
         if n > 1 and "fork" in mp_methods():
-            todo = run_pool(n, files, todo, results, [args(i) for i in todo], indexes, online_facts, on_done)
+            todo = run_pool(n, files, todo, results, [args(i) for i in todo], indexes, online_facts, on_done, settle)
         for i in todo:
             p = plans[i]
             ref = p.ref._replace(site_index=indexes.get(p.ref.root)) if p.ref is not None else None
             online_answers = online_facts.get(p.online_root) if p.online_root else None
-            results[i] = process_file(files[i], cfg, mode, unsafe, keys=keys, site_ref=ref, online=online_answers)
+            one = process_file(files[i], cfg, mode, unsafe, keys=keys, site_ref=ref, online=online_answers)
+            settle(one)
+            results[i] = one
             if on_done is not None:
                 on_done(files[i])
         done = [r for r in results if r is not None]
-        if memo is not None:
-            for r in done:
-                if r.entry is not None:
-                    memo.add(r.entry)
         if mode is Mode.LINT:
-            for root in dict.fromkeys(p.ref.root for p in plans if p.ref is not None):
-                known = {r.digest: r.facts for r in done if r.digest is not None and r.facts is not None}
-                indexes[root] = build(root, cfg, store, known)
-            for got, p in zip(results, plans, strict=True):
-                if got is None or p.ref is None or got.facts is None:
-                    continue
-                ctx = Context(p.cfg, site=indexes[p.ref.root], rel=p.ref.rel)
-                site_diags = lint_site(got.path, got.facts, ctx, p.codes)
-                if site_diags:
-                    got.diagnostics = sorted([*got.diagnostics, *site_diags], key=lambda d: d.sort_key)
+            _site_phase(results, plans, cfg, site_store, memo)
         if store is not None:
             store.commit()
         return done
     finally:
-        if store is not None:
-            store.close()
+        for s in {id(s): s for s in (store, *sites) if s is not None}.values():
+            s.close()
+
+
+def _site_phase(
+    results: list[FileResult | None],
+    plans: list[_Plan],
+    cfg: Config,
+    site_store: Callable[[], Store],
+    memo: ResultCache | None,
+) -> None:
+    """Add the site-wide diagnostics to each result of a lint run, site by site.
+
+    With the memo, a post's site-wide diagnostics are remembered under its
+    content hash, its inputs and the stamp of every file of its site
+    (:func:`mdnorm.sitestate.tree_stamp`), taken before the index is brought up
+    to date and again after: a run over a site in which nothing changed builds
+    no site model, and a site that changed meanwhile remembers nothing.
+    """
+    import time
+
+    from mdnorm.linkindex import build
+    from mdnorm.resultcache import evaluate_site
+    from mdnorm.sitestate import tree_stamp
+
+    for root in dict.fromkeys(p.ref.root for p in plans if p.ref is not None):
+        stamp = tree_stamp(root) if memo is not None else None
+        index = build(root, cfg, site_store())
+        now = time.time()
+        made: list[Entry] = []
+        for got, p in zip(results, plans, strict=True):
+            if got is None or p.ref is None or p.ref.root != root or got.digest is None:
+                continue
+            lint = _site_lint(got.path, got.digest, index, Context(p.cfg, site=index, rel=p.ref.rel), p.codes)
+            if memo is not None and stamp is not None:
+                key = memo.site_key(stamp, p.inputs, p.ref.rel, got.digest)
+                site_diags = memo.lookup_site(got.path, key, now)
+                if site_diags is None:
+                    site_diags, entry = evaluate_site(key, lint)
+                    if entry is not None:
+                        made.append(entry)
+            else:
+                site_diags = lint()[0]
+            if site_diags:
+                got.diagnostics = sorted([*got.diagnostics, *site_diags], key=lambda d: d.sort_key)
+        if memo is not None and made and tree_stamp(root) == stamp:
+            for entry in made:
+                memo.add(entry)
+
+
+SiteAnswer = tuple[list[Diagnostic], float | None]
+
+
+def _site_lint(
+    path: str, digest: str, index: SiteIndex, ctx: Context, codes: frozenset[str]
+) -> Callable[[], SiteAnswer]:
+    """The site-wide lint of the post with content ``digest``: its diagnostics, and until when they hold."""
+    from mdnorm.linter import lint_site
+
+    def lint() -> SiteAnswer:
+        facts = index.facts_by_hash(digest)
+        return (lint_site(path, facts, ctx, codes) if facts is not None else []), index.valid_until()
+
+    return lint
 
 
 class _Plan(NamedTuple):
@@ -138,6 +233,11 @@ class _Plan(NamedTuple):
     codes: frozenset[str]
     ref: SiteRef | None  # set when a selected site-wide rule applies and the file is in a site
     online_root: str | None
+
+    @property
+    def inputs(self) -> str:
+        """Everything besides the site and the post's facts that its site-wide diagnostics depend on."""
+        return repr((self.cfg.fingerprint(), sorted(self.codes)))
 
 
 def _plan(path: str, base: Config) -> _Plan:
@@ -182,18 +282,26 @@ def _answered(
         answer = memo.lookup(path, data, inputs)
     except Exception:  # process_file will report it properly
         return None
-    if answer is None or (p.ref is not None and answer.facts is None):
+    if answer is None:
         return None
-    result = FileResult(path, list(answer.diagnostics), facts=answer.facts)
-    if answer.facts is not None:
+    result = FileResult(path, list(answer.diagnostics))
+    if p.ref is not None:
+        if not answer.has_facts:
+            return None
         result.digest = content_hash(data)
+        if not memo.has_facts(result.digest):
+            return None  # the facts of these bytes are gone from the store: lint it again
     if mode is Mode.LINT:
         return result
     if online and p.online_root in online:
         return None  # --online answers may change what is fixable: always process
-    if p.ref is not None and answer.facts is not None:
-        ctx = Context(p.cfg, site=indexes.get(p.ref.root), rel=p.ref.rel)
-        site_diags = lint_site(path, answer.facts, ctx, p.codes)
+    if p.ref is not None and result.digest is not None:
+        index = indexes.get(p.ref.root)
+        facts = index.facts_by_hash(result.digest) if index is not None else None
+        if facts is None:
+            return None
+        ctx = Context(p.cfg, site=index, rel=p.ref.rel)
+        site_diags = lint_site(path, facts, ctx, p.codes)
         result.diagnostics = sorted([*result.diagnostics, *site_diags], key=lambda d: d.sort_key)
     return None if needs_fixing(result.diagnostics, unsafe) else result
 

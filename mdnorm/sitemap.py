@@ -65,16 +65,31 @@ class SiteMap:
     def build(cls, index: SiteIndex) -> SiteMap | None:
         """The map of ``index``'s site, or None when its ``_config.yml`` cannot be used."""
 
+        fronts = index.fronts()
+
         def known(rel: str) -> tuple[dict[str, Any], str | None] | None:
-            post = index.posts.get(rel)
-            if post is None:
-                return None
-            return post.facts.front.decoded(), post.facts.front.error
+            return fronts.get(rel)
 
         try:
             return cls(index, read_site(index.root, known=known))
         except ConfigError:
             return None
+
+    def valid_until(self) -> float | None:
+        """Until when what this map says holds, as far as time goes: the first future post's date
+        (Jekyll publishes it then); now when a collection document takes its date from the clock."""
+        import time
+
+        from mdnorm.jekyll.model import FUTURE
+
+        until: float | None = None
+        for f in self.site.files:
+            if f.kind == "document" and self.config.time is None:
+                return time.time()
+            if f.status == FUTURE and f.date is not None:
+                t = f.date.timestamp()
+                until = t if until is None else min(until, t)
+        return until
 
     # -- files ----------------------------------------------------------------------------------
     @cached_property
@@ -245,24 +260,19 @@ class SiteMap:
                 continue
         return frozenset(out)
 
-    @cached_property
-    def anchor_owners(self) -> dict[str, list[str]]:
-        """Id -> the posts that have it (for the hint "#x is in that other post")."""
-        out: dict[str, list[str]] = {}
-        for rel, post in self.index.posts.items():
-            for i in dict.fromkeys(i for i, _ in post.facts.anchors):
-                out.setdefault(i, []).append(rel)
-        return out
+    def anchor_owners(self, anchor: str) -> list[str]:
+        """The posts that have id ``anchor`` (for the hint "#x is in that other post")."""
+        return self.index.anchor_owners(anchor)
 
     def anchors_of(self, rel: str, own: tuple[tuple[str, int], ...] | None = None) -> frozenset[str] | None:
         """Every id the page of source ``rel`` has, or None when it is not known (a page, an HTML file).
 
         ``own`` gives the ids read off the post being checked (its current text).
         """
-        post = self.index.posts.get(rel)
-        if own is None and post is None:
+        facts = self.index.facts(rel) if own is None else None
+        if own is None and facts is None:
             return None
-        ids = own if own is not None else post.facts.anchors if post is not None else ()
+        ids = own if own is not None else facts.anchors if facts is not None else ()
         if self.config.kramdown != KramdownIds():
             ids = self._reparsed(rel) or ids
         return frozenset(i for i, _ in ids) | self.layout_ids

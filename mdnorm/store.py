@@ -1,20 +1,32 @@
 """What mdnorm remembers between runs: one SQLite file per project cache folder.
 
-Two tables, each a memo of a pure function, written only by the module that
+Each table is a memo of a pure function, written only by the module that
 computes it:
 
 * ``results``: the lint results of one file's exact bytes under one set of
   inputs (see :mod:`mdnorm.resultcache`), keyed by a digest of all of them;
-* ``posts``: each post's site facts (see :mod:`mdnorm.facts`), keyed by the
-  post's content hash, with the file's stat identity so that an unchanged file
-  is recognised without reading it (see :mod:`mdnorm.linkindex`).
+* ``facts``: a post's site facts (see :mod:`mdnorm.facts`), keyed by the post's
+  keyed content hash;
+* ``posts``, ``entries``, ``anchors``: the site index (see
+  :mod:`mdnorm.linkindex`): one row per post (its stat identity, so that an
+  unchanged file is recognised without reading it, content hash, category and
+  the front matter the site model reads), one per link-entry URL line and one
+  per anchor id, indexed for the questions the site-wide rules ask ("which
+  earlier post lists this URL?", "which posts use a spelling of this
+  category?", "which post has this anchor?").  A run changes the rows of the
+  posts that changed and reads only what its questions need: no run loads a
+  whole site into memory.
 
 Why SQLite and not JSON files: a run changes a few rows, not the whole file; a
 transaction is all or nothing, so a run killed mid-write (or a full disk) leaves
 the previous state, never half of one; WAL mode lets concurrent runs read while
-one writes; and a damaged file is detected and rebuilt instead of silently read
-as "no facts".  Any database error makes the store unusable for the rest of the
-run (``None``), and the run goes on cold: a cache may cost time, never answers.
+one writes; a damaged file is detected and rebuilt instead of silently read
+as "no facts"; and indexed queries answer "who else lists this URL" without
+reading every post's facts (a JSON file is read whole).  A store that cannot be
+opened is ``None`` and the run indexes its sites in a temporary store instead
+(:meth:`Store.temporary_store`); a query that fails raises :class:`StoreError`,
+and the run starts its site phase again on a temporary store: a cache may cost
+time, never answers.
 """
 
 from __future__ import annotations
@@ -23,29 +35,50 @@ import contextlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-SCHEMA = 3
+SCHEMA = 4
 FILE_NAME = "state.sqlite3"
+#: Entries per coarse URL key that :meth:`Store.earliest_listings` returns (more are fetched when none matches).
+EARLIEST = 4
 #: Results rows kept; older ones are dropped when a run adds rows past this.
 MAX_RESULTS = 100_000
 
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE results (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # facts_of(bytes), by the bytes' keyed content hash
+    "CREATE TABLE facts (hash TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    # one row per post of a site, with what the queries of the site-wide rules need
     "CREATE TABLE posts (site BLOB NOT NULL, rel BLOB NOT NULL, stamp TEXT NOT NULL, hash TEXT NOT NULL,"
-    " facts TEXT NOT NULL, PRIMARY KEY (site, rel))",
+    " ord BLOB NOT NULL, catkey TEXT, category TEXT, front TEXT NOT NULL, PRIMARY KEY (site, rel)) WITHOUT ROWID",
+    "CREATE INDEX posts_catkey ON posts (site, catkey)",
+    # one row per link-entry URL line of a post
+    "CREATE TABLE entries (site BLOB NOT NULL, rel BLOB NOT NULL, line INTEGER NOT NULL, coarse TEXT NOT NULL,"
+    " url TEXT NOT NULL, PRIMARY KEY (site, rel, line)) WITHOUT ROWID",
+    "CREATE INDEX entries_coarse ON entries (site, coarse)",
+    # one row per anchor id of a post
+    "CREATE TABLE anchors (site BLOB NOT NULL, rel BLOB NOT NULL, id TEXT NOT NULL, PRIMARY KEY (site, rel, id))"
+    " WITHOUT ROWID",
+    "CREATE INDEX anchors_id ON anchors (site, id)",
 )
 
 
+class StoreError(Exception):
+    """The database failed under a query the run's answers depend on (see :mod:`mdnorm.linkindex`)."""
+
+
 class PostRow(NamedTuple):
-    """One post of a site as last indexed."""
+    """What the index keeps of one post, besides its entries and anchors."""
 
     rel: str
     stamp: str  # stat identity when it was read (see linkindex.stamp_of); "" when not to be trusted
-    hash: str  # content digest
-    facts: Any  # JSON-ready facts (see mdnorm.facts)
+    hash: str  # keyed content digest (see linkindex.ContentHasher)
+    ord: bytes  # sorts as "earlier" (see linkindex.ord_of)
+    category: tuple[str, str] | None  # (key, value) of the post's category
+    front: str  # JSON: the front matter the site model reads (facts.Front)
 
 
 def dumps(value: Any) -> str:
@@ -53,14 +86,25 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
 
 
-class Store:
-    """An open state file.  Reads are immediate; writes wait for :meth:`commit`."""
+def _enc(name: str) -> bytes:
+    return os.fsencode(name)
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+
+class Store:
+    """An open state file.
+
+    Reads are immediate.  Writes of the site index go to the database as they are
+    made, in one transaction that :meth:`commit` ends (a run never holds a whole
+    site's facts in memory); results rows are few and small and wait for
+    :meth:`commit`.  A run killed before it commits leaves the previous state.
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: Path, temporary: bool = False) -> None:
         self._db = db
         self.path = path
+        self.temporary = temporary
         self._results: dict[str, str] = {}
-        self._posts: dict[tuple[bytes, bytes], tuple[str, str, str] | None] = {}
+        self._pid = os.getpid()
 
     @classmethod
     def open(cls, folder: Path, code: str = "") -> Store | None:
@@ -89,6 +133,36 @@ class Store:
                 return None
         return None
 
+    @classmethod
+    def temporary_store(cls) -> Store:
+        """A private store for one run (no cache, or the cache cannot be used), removed by :meth:`close`.
+
+        The site index lives in a database either way (one implementation of its
+        queries); this one starts empty, so every post is read.
+        """
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="mdnorm-"))
+        path = folder / FILE_NAME
+        try:
+            store = cls(_connect(path, ""), path, temporary=True)
+        except (sqlite3.Error, OSError) as exc:
+            _remove(path)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+            raise StoreError(f"cannot make a temporary database in {folder}: {exc}") from exc
+        import weakref
+
+        weakref.finalize(store, _drop_temporary, store._db, path, os.getpid())  # when nothing holds it any more
+        return store
+
+    def reader(self) -> Store:
+        """This store for the current process (a forked worker opens its own connection, read-only use)."""
+        if os.getpid() == self._pid:
+            return self
+        other = Store(_connect(self.path, None), self.path)
+        return other
+
     # -- results --------------------------------------------------------------
     def result(self, key: str) -> Any | None:
         try:
@@ -105,61 +179,187 @@ class Store:
     def add_result(self, key: str, value: Any) -> None:
         self._results[key] = dumps(value)
 
-    # -- posts ------------------------------------------------------------------
-    def posts(self, site: str) -> dict[str, PostRow]:
-        """Every post of ``site`` as last indexed (rel -> row)."""
-        out: dict[str, PostRow] = {}
+    # -- facts ------------------------------------------------------------------
+    def facts(self, digest: str) -> Any | None:
+        """The facts stored for content ``digest`` (JSON-ready), or None."""
+        row = self._query("SELECT value FROM facts WHERE hash = ?", (digest,)).fetchone()
+        if row is None:
+            return None
         try:
-            rows = self._db.execute("SELECT rel, stamp, hash, facts FROM posts WHERE site = ?", (os.fsencode(site),))
-            for rel, stamp, digest, facts in rows:
-                try:
-                    out[os.fsdecode(rel)] = PostRow(os.fsdecode(rel), stamp, digest, json.loads(facts))
-                except ValueError:
-                    continue
-        except sqlite3.DatabaseError:
-            return {}
-        return out
+            return json.loads(row[0])
+        except ValueError:
+            return None
 
-    def put_post(self, site: str, row: PostRow) -> None:
-        self._posts[(os.fsencode(site), os.fsencode(row.rel))] = (row.stamp, row.hash, dumps(row.facts))
+    def has_facts(self, digest: str) -> bool:
+        return self._query("SELECT 1 FROM facts WHERE hash = ?", (digest,)).fetchone() is not None
+
+    def put_facts(self, digest: str, value: Any) -> None:
+        self._write("INSERT OR IGNORE INTO facts (hash, value) VALUES (?, ?)", (digest, dumps(value)))
+
+    # -- posts ------------------------------------------------------------------
+    def post_stamps(self, site: str) -> dict[str, tuple[str, str]]:
+        """Every post of ``site`` as last indexed: rel -> (stamp, hash)."""
+        rows = self._query("SELECT rel, stamp, hash FROM posts WHERE site = ?", (_enc(site),))
+        return {os.fsdecode(rel): (stamp, digest) for rel, stamp, digest in rows}
+
+    def put_post(self, site: str, row: PostRow, entries: list[tuple[int, str, str]], anchors: list[str]) -> None:
+        """Replace what is indexed of one post: its row, entries ``(line, coarse, url)`` and anchor ids."""
+        s, r = _enc(site), _enc(row.rel)
+        cat = row.category or (None, None)
+        self._write(
+            "INSERT OR REPLACE INTO posts (site, rel, stamp, hash, ord, catkey, category, front)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (s, r, row.stamp, row.hash, row.ord, cat[0], cat[1], row.front),
+        )
+        self._write("DELETE FROM entries WHERE site = ? AND rel = ?", (s, r))
+        self._write("DELETE FROM anchors WHERE site = ? AND rel = ?", (s, r))
+        self._write_many(
+            "INSERT OR IGNORE INTO entries (site, rel, line, coarse, url) VALUES (?, ?, ?, ?, ?)",
+            [(s, r, line, coarse, url) for line, coarse, url in entries],
+        )
+        self._write_many("INSERT OR IGNORE INTO anchors (site, rel, id) VALUES (?, ?, ?)", [(s, r, i) for i in anchors])
+
+    def restamp(self, site: str, rel: str, stamp: str) -> None:
+        self._write("UPDATE posts SET stamp = ? WHERE site = ? AND rel = ?", (stamp, _enc(site), _enc(rel)))
 
     def drop_post(self, site: str, rel: str) -> None:
-        self._posts[(os.fsencode(site), os.fsencode(rel))] = None
+        s, r = _enc(site), _enc(rel)
+        for table in ("posts", "entries", "anchors"):
+            self._write(f"DELETE FROM {table} WHERE site = ? AND rel = ?", (s, r))
+
+    # -- queries of the site-wide rules -------------------------------------------
+    def post(self, site: str, rel: str) -> PostRow | None:
+        row = self._query(
+            "SELECT stamp, hash, ord, catkey, category, front FROM posts WHERE site = ? AND rel = ?",
+            (_enc(site), _enc(rel)),
+        ).fetchone()
+        if row is None:
+            return None
+        stamp, digest, ord_, catkey, category, front = row
+        return PostRow(rel, stamp, digest, ord_, (catkey, category) if catkey is not None else None, front)
+
+    def rels(self, site: str) -> list[str]:
+        return sorted(os.fsdecode(r) for (r,) in self._query("SELECT rel FROM posts WHERE site = ?", (_enc(site),)))
+
+    def fronts(self, site: str) -> Iterator[tuple[str, str]]:
+        """(rel, front JSON) of every post of ``site``."""
+        for rel, front in self._query("SELECT rel, front FROM posts WHERE site = ?", (_enc(site),)):
+            yield os.fsdecode(rel), front
+
+    def listings(self, site: str, coarse: str) -> Iterator[tuple[str, int, str, bytes]]:
+        """(rel, line, url, ord) of every entry with this coarse URL key, earliest post first."""
+        rows = self._query(
+            "SELECT e.rel, e.line, e.url, p.ord FROM entries e INDEXED BY entries_coarse"
+            " JOIN posts p ON p.site = e.site AND p.rel = e.rel"
+            " WHERE e.site = ? AND e.coarse = ? ORDER BY p.ord, e.line",
+            (_enc(site), coarse),
+        )
+        for rel, line, url, ord_ in rows:
+            yield os.fsdecode(rel), line, url, ord_
+
+    def earliest_listings(
+        self, site: str, coarse: list[str], rel: str, before: bytes
+    ) -> list[tuple[str, str, int, str]]:
+        """(coarse, rel, line, url) of the first few entries with each of these coarse keys in posts
+        other than ``rel`` sorting before ``before`` (an ord), earliest first."""
+        out: list[tuple[str, str, int, str]] = []
+        s, r = _enc(site), _enc(rel)
+        for at in range(0, len(coarse), 500):
+            part = coarse[at : at + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._query(
+                "SELECT coarse, rel, line, url FROM (SELECT e.coarse, e.rel, e.line, e.url,"
+                " row_number() OVER (PARTITION BY e.coarse ORDER BY p.ord, e.line) AS n"
+                " FROM entries e INDEXED BY entries_coarse JOIN posts p ON p.site = e.site AND p.rel = e.rel"
+                f" WHERE e.site = ? AND e.coarse IN ({marks}) AND e.rel <> ? AND p.ord < ?)"
+                f" WHERE n <= {EARLIEST} ORDER BY coarse, n",
+                (s, *part, r, before),
+            )
+            out.extend((c, os.fsdecode(o), line, url) for c, o, line, url in rows)
+        return out
+
+    def categories(self, site: str, catkey: str) -> list[tuple[str, int, bytes]]:
+        """(category, posts using it, ord of the first) for every spelling with this key."""
+        rows = self._query(
+            "SELECT category, count(*), min(ord) FROM posts INDEXED BY posts_catkey"
+            " WHERE site = ? AND catkey = ? GROUP BY category",
+            (_enc(site), catkey),
+        )
+        return [(c, n, o) for c, n, o in rows]
+
+    def category_users(self, site: str, catkey: str) -> list[str]:
+        rows = self._query(
+            "SELECT rel FROM posts INDEXED BY posts_catkey WHERE site = ? AND catkey = ?", (_enc(site), catkey)
+        )
+        return [os.fsdecode(r) for (r,) in rows]
+
+    def anchor_owners(self, site: str, anchor: str) -> list[str]:
+        rows = self._query(
+            "SELECT rel FROM anchors INDEXED BY anchors_id WHERE site = ? AND id = ? ORDER BY rel", (_enc(site), anchor)
+        )
+        return [os.fsdecode(r) for (r,) in rows]
 
     # -- writing -----------------------------------------------------------------
-    def commit(self) -> None:
-        """Write what this run added, in one transaction; errors are ignored (the cache is only a cache)."""
-        if not self._results and not self._posts:
-            return
+    def _query(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
         try:
-            with self._db:
-                if self._results:
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", self._results.items()
-                    )
-                    self._db.execute(
-                        "DELETE FROM results WHERE rowid <= (SELECT max(rowid) FROM results) - ?", (MAX_RESULTS,)
-                    )
-                puts = [(s, r, *v) for (s, r), v in self._posts.items() if v is not None]
-                drops = [(s, r) for (s, r), v in self._posts.items() if v is None]
-                if puts:
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO posts (site, rel, stamp, hash, facts) VALUES (?, ?, ?, ?, ?)", puts
-                    )
-                if drops:
-                    self._db.executemany("DELETE FROM posts WHERE site = ? AND rel = ?", drops)
+            return self._db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+    def _write(self, sql: str, args: tuple[Any, ...]) -> None:
+        self._query(sql, args)
+
+    def _write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            try:
+                self._db.executemany(sql, rows)
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: {exc}") from exc
+
+    def commit(self) -> None:
+        """End the run's transaction with what it added; errors are ignored (the cache is only a cache)."""
+        try:
+            if self._results:
+                self._db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", self._results.items())
+                self._db.execute(
+                    "DELETE FROM results WHERE rowid <= (SELECT max(rowid) FROM results) - ?", (MAX_RESULTS,)
+                )
+            if self._db.in_transaction:
+                # facts no post refers to (old versions of posts) go, once they outnumber the posts
+                n_facts = self._db.execute("SELECT count(*) FROM facts").fetchone()[0]
+                n_posts = self._db.execute("SELECT count(*) FROM posts").fetchone()[0]
+                if n_facts > 2 * n_posts + 1000:
+                    self._db.execute("DELETE FROM facts WHERE hash NOT IN (SELECT hash FROM posts)")
+            self._db.commit()
         except sqlite3.Error:
-            pass
+            with contextlib.suppress(sqlite3.Error):
+                self._db.rollback()
         self._results.clear()
-        self._posts.clear()
 
     def close(self) -> None:
+        if self.temporary:
+            _drop_temporary(self._db, self.path, self._pid)
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
 
 
-def _connect(path: Path, code: str) -> sqlite3.Connection:
+def _drop_temporary(db: sqlite3.Connection, path: Path, pid: int) -> None:
+    """Close and remove a temporary store (only in the process that made it, not in a forked worker)."""
+    if os.getpid() != pid:
+        return
+    with contextlib.suppress(sqlite3.Error):
+        db.close()
+    _remove(path)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()
+
+
+def _connect(path: Path, code: str | None) -> sqlite3.Connection:
+    """A connection to the state file at ``path``; ``code`` None: an existing file, as it is."""
     db = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+    if code is None:
+        db.isolation_level = "DEFERRED"
+        return db
     try:
         db.execute("PRAGMA busy_timeout = 5000")
         with contextlib.suppress(sqlite3.OperationalError):  # a read-only folder keeps the old journal mode
@@ -170,8 +370,8 @@ def _connect(path: Path, code: str) -> sqlite3.Connection:
         row = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
         if row is None or row[0] != code:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM results")
-            db.execute("DELETE FROM posts")
+            for table in ("results", "facts", "posts", "entries", "anchors"):
+                db.execute(f"DELETE FROM {table}")
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('code', ?)", (code,))
             db.execute("COMMIT")
         db.isolation_level = "DEFERRED"  # transactions from here on (``with db:``)

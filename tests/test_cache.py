@@ -35,7 +35,7 @@ class Spy(resultcache.ResultCache):
 
     hits = 0
 
-    def lookup(self, path: str, data: bytes, inputs: str) -> resultcache.Answer | None:
+    def lookup(self, path: str, data: bytes, inputs: str) -> resultcache.Remembered | None:
         found = super().lookup(path, data, inputs)
         if found is not None:
             Spy.hits += 1

@@ -12,6 +12,7 @@ import pytest
 
 from mdnorm import linkindex
 from mdnorm.config import Config
+from mdnorm.facts import PostFacts
 from mdnorm.project import cache_folder
 from mdnorm.store import Store
 
@@ -32,20 +33,23 @@ def _build(root: Path, cfg: Config | None = None) -> linkindex.SiteIndex:
     cfg = cfg or Config(root=str(root))
     store = Store.open(cache_folder(str(root)))
     assert store is not None
-    try:
-        index = linkindex.build(str(root), cfg, store)
-        store.commit()
-    finally:
-        store.close()
-    return index
+    index = linkindex.build(str(root), cfg, store)
+    store.commit()
+    return index  # it queries the open store
+
+
+def _facts(index: linkindex.SiteIndex, rel: str) -> PostFacts:
+    got = index.facts(rel)
+    assert got is not None
+    return got
 
 
 def test_build_indexes_posts_only(tmp_path: Path) -> None:
     _site(tmp_path)
     index = _build(tmp_path)
-    assert sorted(index.posts) == ["_posts/2020-1-1-p0.md", "_posts/2020-1-2-p1.md", "_posts/2020-1-3-p2.md"]
-    facts = index.posts["_posts/2020-1-2-p1.md"].facts
-    assert facts.category is not None and (facts.category.value, facts.category.line) == ("C1", 2)
+    assert index.rels() == ["_posts/2020-1-1-p0.md", "_posts/2020-1-2-p1.md", "_posts/2020-1-3-p2.md"]
+    facts = index.facts("_posts/2020-1-2-p1.md")
+    assert facts is not None and facts.category is not None and (facts.category.value, facts.category.line) == ("C1", 2)
     assert [(e.line, e.url, e.coarse, e.titled) for e in facts.entries] == [
         (5, "https://x.example/1", "x.example/1", True)
     ]
@@ -58,7 +62,7 @@ def test_facts_come_from_the_parser_a_url_in_an_html_block_is_no_entry(tmp_path:
         "---\ntitle: t\n---\n\n<div>\n\nhttps://x.example/0\n\n</div>\n", encoding="utf-8"
     )
     index = _build(tmp_path)
-    assert index.posts["_posts/2020-2-1-html.md"].facts.entries == ()
+    assert _facts(index, "_posts/2020-2-1-html.md").entries == ()
 
 
 def test_warm_build_reads_again_only_changed_posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,7 +74,7 @@ def test_warm_build_reads_again_only_changed_posts(tmp_path: Path, monkeypatch: 
     (posts / "2020-1-2-p1.md").write_text("---\ntitle: t\n---\n\nhttps://x.example/0\n\nT\n", encoding="utf-8")
     changed = _build(tmp_path)
     assert (changed.parsed, changed.reused) == (1, 2)
-    assert changed.posts["_posts/2020-1-2-p1.md"].facts.entries[0].coarse == "x.example/0"
+    assert _facts(changed, "_posts/2020-1-2-p1.md").entries[0].coarse == "x.example/0"
     # a checkout that only moves mtimes costs a hash, not a parse
     for p in posts.iterdir():
         os.utime(p, (1, 1))
@@ -93,8 +97,8 @@ def test_posts_that_swap_contents_keeping_size_and_mtime_are_read_again(
     os.utime(a, ns=(sa.st_atime_ns, sa.st_mtime_ns))
     os.utime(b, ns=(sb.st_atime_ns, sb.st_mtime_ns))
     index = _build(tmp_path)
-    assert index.posts["_posts/2020-1-1-p0.md"].facts.entries[0].url == "https://x.example/1"
-    assert index.posts["_posts/2020-1-2-p1.md"].facts.entries[0].url == "https://x.example/0"
+    assert _facts(index, "_posts/2020-1-1-p0.md").entries[0].url == "https://x.example/1"
+    assert _facts(index, "_posts/2020-1-2-p1.md").entries[0].url == "https://x.example/0"
 
 
 def test_a_lost_or_damaged_state_file_is_rebuilt(tmp_path: Path) -> None:
@@ -105,18 +109,19 @@ def test_a_lost_or_damaged_state_file_is_rebuilt(tmp_path: Path) -> None:
         Path(f"{state}{extra}").unlink(missing_ok=True)
     state.write_bytes(b"garbage" * 100)
     index = _build(tmp_path)
-    assert (index.parsed, len(index.posts)) == (3, 3)
+    assert (index.parsed, len(index.rels())) == (3, 3)
     state.unlink()
-    assert len(_build(tmp_path).posts) == 3
+    assert len(_build(tmp_path).rels()) == 3
 
 
 def test_first_use_names_the_earlier_post(tmp_path: Path) -> None:
     posts = _site(tmp_path)
     (posts / "2020-1-1-p0.md").write_text("---\ntitle: t\n---\n\nhttps://x.example/2\n\nT\n", encoding="utf-8")
     index = _build(tmp_path)
-    later = index.posts["_posts/2020-1-3-p2.md"]
-    hit = index.earlier_listing(later.rel, later.order, "x.example/2", "x.example/2")
-    assert hit is not None and (hit[0].rel, hit[1]) == ("_posts/2020-1-1-p0.md", 4)
+    later = index.post("_posts/2020-1-3-p2.md")
+    assert later is not None
+    hits = index.earlier_listings(later.rel, later.facts.entries)
+    assert hits == {"x.example/2": {"x.example/2": ("_posts/2020-1-1-p0.md", 4)}}
 
 
 def test_warm_index_does_not_import_the_parser(tmp_path: Path) -> None:

@@ -243,8 +243,8 @@ def test_warm_run_reads_no_unchanged_post(tmp_path: Path) -> None:
     assert store is not None
     try:
         index = linkindex.build(str(tmp_path), Config(root=str(tmp_path)), store)
+        sm = index.site_map
+        assert sm is not None and (index.parsed, index.reused) == (0, 5)
+        assert sm.lookup("/ml/2016/09/03/p3.html").status == "ok"
     finally:
         store.close()
-    sm = index.site_map
-    assert sm is not None and (index.parsed, index.reused) == (0, 5)
-    assert sm.lookup("/ml/2016/09/03/p3.html").status == "ok"

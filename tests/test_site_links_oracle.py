@@ -120,7 +120,8 @@ def test_links_called_fine_resolve_and_links_reported_do_not(tmp_path: Path) -> 
     sm = index.site_map
     assert sm is not None
     rel = "_posts/2016-09-01-source.md"
-    post = index.posts[rel]
+    post = index.post(rel)
+    assert post is not None
     ctx = Context(Config(root=str(src)), site=index, rel=rel)
     reported = {(d.line, d.column) for d in lint_site(rel, post.facts, ctx, frozenset({"SL001", "SL002", "SL003"}))}
     own = sm.by_path[rel].url
@@ -152,7 +153,9 @@ def test_a_tag_sl004_reports_fails_the_build(tmp_path: Path, tag: str) -> None:
     index = linkindex.build(str(src), Config(root=str(src)))
     rel = "_posts/2016-09-02-bad.md"
     ctx = Context(Config(root=str(src)), site=index, rel=rel)
-    diags = lint_site(rel, index.posts[rel].facts, ctx, frozenset({"SL004"}))
+    post = index.post(rel)
+    assert post is not None
+    diags = lint_site(rel, post.facts, ctx, frozenset({"SL004"}))
     assert [d.code for d in diags] == ["SL004"]
     done = _build(src, dest)
     assert done.returncode != 0

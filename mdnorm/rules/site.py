@@ -16,7 +16,6 @@ import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document, UrlLine, is_blank
 from mdnorm.rules.base import Context, EditPolicy, site_rule
@@ -48,18 +47,22 @@ def duplicate_link_across_posts(post: SitePost, index: SiteIndex, path: str, ctx
 
     Fix: none (which post should keep the link is an editorial choice).
     """
+    earlier = index.earlier_listings(post.rel, post.facts.entries)
+    if not earlier:
+        return
     seen: set[str] = set()
     for e in post.facts.entries:
-        if not index.listed_elsewhere(post.rel, e.coarse):
+        hits = earlier.get(e.coarse)
+        if hits is None:
             continue
-        key = urls.normalize(e.url)
+        key = index.normalized(e.url)
         if key in seen:
             continue
         seen.add(key)
-        hit = index.earlier_listing(post.rel, post.order, key, e.coarse)
+        hit = hits.get(key)
         if hit is not None:
             other, line = hit
-            yield Diagnostic(path, e.line + 1, e.column + 1, "DL002", f"link already listed in {other.rel}:{line + 1}")
+            yield Diagnostic(path, e.line + 1, e.column + 1, "DL002", f"link already listed in {other}:{line + 1}")
 
 
 #: The category line: key, value (quoted, or plain up to a `` #`` comment), and the
@@ -110,20 +113,18 @@ def category_variant(post: SitePost, index: SiteIndex, path: str, ctx: Context) 
     if cat is None:
         return
     mine = cat.value
-    indexed = index.posts.get(post.rel)
-    counts = index.categories.get(category_key(mine))
+    counts, first = index.categories(category_key(mine))
     if not counts:
         return
     counts = counts.copy()
-    own = indexed.facts.category if indexed is not None else None
-    if own is not None and category_key(own.value) == category_key(mine):
-        counts[own.value] -= 1  # count this post as it is now, not as the index saw it
+    own = index.category_of(post.rel)
+    if own is not None and category_key(own) == category_key(mine):
+        counts[own] -= 1  # count this post as it is now, not as the index saw it
     counts[mine] += 1
     counts = +counts
     if len(counts) < 2:
         return
-    first = index.first_category_use
-    common = min(counts, key=lambda c: (-counts[c], first.get(c, (9999, 99, 99, "")), c))
+    common = min(counts, key=lambda c: (-counts[c], first.get(c, b"\xff"), c))
     if common == mine:
         return
     n = counts[common]

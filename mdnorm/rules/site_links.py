@@ -217,7 +217,7 @@ def missing_anchor(post: SitePost, index: SiteIndex, path: str, ctx: Context) ->
             fix = Fix.unsafe(Edit(start, c.link.offset + len(c.link.target), near[0]))
         where = "this post" if rel == post.rel else rel
         hint = f" (did you mean #{near[0]}?)" if len(near) == 1 else ""
-        owners = [r for r in sm.anchor_owners.get(frag, ()) if r != rel]
+        owners = [r for r in sm.anchor_owners(frag) if r != rel]
         if not hint and len(owners) == 1:
             other = sm.by_path.get(owners[0])
             hint = f" (#{frag} is in {owners[0]}" + (f", at {_url(sm, other)})" if other is not None else ")")

@@ -26,13 +26,12 @@ from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
 from mdnorm.facts import PostFacts, facts_of
 from mdnorm.jekyll.scope import page_of
-from mdnorm.linkindex import SiteIndex, SitePost, build
+from mdnorm.linkindex import SiteIndex, build
 from mdnorm.linter import lint_document, lint_site
 from mdnorm.online import OnlineFacts, load_facts
 from mdnorm.rules import Context
 from mdnorm.rules.site import category_key
 from mdnorm.selection import codes_for
-from mdnorm.site import order_of
 
 
 class Linted(NamedTuple):
@@ -49,43 +48,45 @@ class Linted(NamedTuple):
 
 
 class Site:
-    """One Jekyll site: its posts' facts (disk, overlaid by open buffers) and the index made of them."""
+    """One Jekyll site: the index of its posts on disk (rows in the store), overlaid by what
+    changed since it was built (open buffers, posts changed on disk)."""
 
     def __init__(self, root: str, base: Config, use_store: bool = True) -> None:
+        from mdnorm.store import Store
+
         self.root = root
         self.base = base
         store = None
         if use_store and base.cache:
             from mdnorm.project import cache_folder, code_digest
-            from mdnorm.store import Store
 
             store = Store.open(cache_folder(base.root, base.cache_dir), code_digest())
-        try:
-            index = build(root, base, store)
-            if store is not None:
-                store.commit()
-        finally:
-            if store is not None:
-                store.close()
-        self.disk: dict[str, SitePost] = dict(index.posts)
+        if store is None:
+            store = Store.temporary_store()
+        self._store = store
+        self._base = build(root, base, store)
+        store.commit()
+        #: posts changed on disk since the index was built (None: gone), and open buffers
+        self.disk: dict[str, PostFacts | None] = {}
         self.buffers: dict[str, PostFacts] = {}
-        self._index: SiteIndex | None = index
+        self._index: SiteIndex | None = self._base
+
+    def close(self) -> None:
+        self._store.close()
 
     @property
     def index(self) -> SiteIndex:
-        """The index of every post, buffers' facts in place of the disk's (rebuilt after a change)."""
+        """The index of every post, buffers' facts in place of the disk's (made again after a change)."""
         if self._index is None:
-            posts = dict(self.disk)
-            for rel, facts in self.buffers.items():
-                posts[rel] = SitePost(rel, order_of(rel), facts)
-            self._index = SiteIndex(self.root, posts)
+            self._index = self._base.with_overrides({**self.disk, **self.buffers})
         return self._index
 
     def facts(self, rel: str) -> PostFacts | None:
         if rel in self.buffers:
             return self.buffers[rel]
-        post = self.disk.get(rel)
-        return post.facts if post is not None else None
+        if rel in self.disk:
+            return self.disk[rel]
+        return self._base.facts(rel)
 
     def set_facts(self, rel: str, facts: PostFacts | None, buffer: bool = True) -> set[str]:
         """Record ``rel``'s new facts (None: the buffer closed or the file is gone).
@@ -99,37 +100,26 @@ class Site:
                 self.buffers.pop(rel, None)
             else:
                 self.buffers[rel] = facts
-        elif facts is None:
-            self.disk.pop(rel, None)
         else:
-            self.disk[rel] = SitePost(rel, order_of(rel), facts)
+            self.disk[rel] = facts
         new = self.facts(rel)
         if old == new:
             return set()
         self._index = None
         coarse = {e.coarse for f in (old, new) if f is not None for e in f.entries}
         cats = {category_key(f.category.value) for f in (old, new) if f is not None and f.category is not None}
-        out: set[str] = set()
-        for other, post in self.index.posts.items():
-            if other == rel:
-                continue
-            f = post.facts
-            if (f.category is not None and category_key(f.category.value) in cats) or any(
-                e.coarse in coarse for e in f.entries
-            ):
-                out.add(other)
-        return out
+        return self.index.users(coarse, cats) - {rel}
 
     def listings(self, key: str, coarse: str) -> list[tuple[str, int]]:
         """Every post listing the URL with normalised ``key``: (rel, 0-based line), earliest first."""
         from mdnorm import urls
 
-        out = []
-        for post in sorted(self.index.posts.values(), key=lambda p: p.order):
-            for e in post.facts.entries:
-                if e.coarse == coarse and urls.normalize(e.url) == key:
-                    out.append((post.rel, e.line))
-                    break
+        out: list[tuple[str, int]] = []
+        seen: set[str] = set()
+        for rel, line, url, _ in self.index.listings(coarse):
+            if rel not in seen and urls.normalize(url) == key:
+                seen.add(rel)
+                out.append((rel, line))
         return out
 
 
@@ -188,6 +178,8 @@ class Project:
     def reload(self) -> None:
         """Forget every configuration, site and cached answer: the next lint reads them again."""
         self._bases.clear()
+        for site in self._sites.values():
+            site.close()
         self._sites.clear()
         self._online.clear()
         # the caches keyed by folder would keep the old nested configs, layouts and roots
@@ -264,7 +256,7 @@ class Project:
         return site.set_facts(site.index.rel(path), None)
 
     def post_paths(self, site: Site) -> Iterable[str]:
-        return (os.path.join(site.root, rel) for rel in sorted(site.index.posts))
+        return (os.path.join(site.root, rel) for rel in site.index.rels())
 
 
 def _without_site(ctx: Context) -> Context:

@@ -1,0 +1,109 @@
+"""A site's files as one digest, under which a warm run remembers the site-wide results.
+
+The site-wide rules read every post, every page and static file (the site link
+rules), ``_config.yml`` and the layouts; the walker that lists a site's posts
+also reads ``.gitignore`` files and git's index.  :func:`tree_stamp` digests
+the path and stat identity (:func:`mdnorm.linkindex.stamp_of`: inode, size,
+mtime and ctime) of every one of them, so a run over a site in which nothing
+changed can take each post's site-wide diagnostics from the memo instead of
+building the site model again, and any change anywhere in the site (a new
+image, an edited page, a renamed post, ``git add -f``) gives another digest.
+
+It is None when a file changed too recently for its stat identity to be
+trusted (git's racy rule): that run computes everything and remembers nothing
+site-wide.  Folders the site model never reads (``.git``, ``_site``, and the
+folders ``_config.yml`` excludes, such as ``node_modules``) are not walked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+
+from mdnorm.linkindex import stamp_of
+
+#: Folders of a site root no site model reads, besides what ``_config.yml`` excludes.
+_NEVER_READ = frozenset({".git", "_site", ".jekyll-cache", ".sass-cache"})
+
+
+def tree_stamp(root: str) -> str | None:
+    """A digest of the stat identities of every file the site-wide results of ``root`` depend on."""
+    h = hashlib.blake2b(digest_size=20)
+    now = time.time_ns()
+    skip = {os.path.join(root, name) for name in _NEVER_READ | _excluded_folders(root)}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            h.update(f"!{folder}:{exc.errno}\0".encode("utf-8", "surrogateescape"))
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.path not in skip:
+                        stack.append(entry.path)
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            stamp = stamp_of(st, now)
+            if not stamp:
+                return None
+            h.update(f"{entry.path}\0{stamp}\0".encode("utf-8", "surrogateescape"))
+    for path in _git_inputs(root):
+        try:
+            stamp = stamp_of(os.stat(path), now)
+        except OSError:
+            stamp = "-"
+        if not stamp:
+            return None
+        h.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _excluded_folders(root: str) -> set[str]:
+    """Top-level folders ``_config.yml`` excludes and does not include again (plain names only)."""
+    from mdnorm.jekyll.config import ConfigError, load_config
+
+    try:
+        cfg = load_config(root)
+    except (ConfigError, OSError):
+        return set()
+    included = {i.strip("/") for i in cfg.include}
+    out = set()
+    for e in cfg.exclude:
+        name = e.strip("/")
+        if name and name not in included and not any(ch in name for ch in "*?[{/"):
+            out.add(name)
+    return out
+
+
+def _git_inputs(root: str) -> list[str]:
+    """``.gitignore`` files above ``root`` up to the work tree's top, and git's index there."""
+    out = []
+    folder = os.path.dirname(root)
+    top = root if os.path.exists(os.path.join(root, ".git")) else None
+    while top is None:
+        out.append(os.path.join(folder, ".gitignore"))
+        if os.path.exists(os.path.join(folder, ".git")):
+            top = folder
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return out
+        folder = parent
+    git = os.path.join(top, ".git")
+    if os.path.isfile(git):  # a worktree: "gitdir: <path>"
+        try:
+            with open(git, encoding="utf-8") as fh:
+                line = fh.read().strip()
+            git = os.path.join(top, line.split(":", 1)[1].strip()) if line.startswith("gitdir:") else git
+        except (OSError, IndexError):
+            pass
+    out.append(os.path.join(git, "index"))
+    out.append(os.path.join(git, "info", "exclude"))
+    return out
