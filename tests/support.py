@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,19 @@ def best_time(work: Callable[[], object], repeats: int) -> float:
         finally:
             gc.enable()
     return best
+
+
+def make_site(
+    root: Path, posts: dict[str, str], files: tuple[str, ...] = (), config: str = "permalink: date\n", layout: str = ""
+) -> Path:
+    """A small Jekyll site at ``root``: ``_config.yml``, one layout, ``_posts/`` and empty ``files``."""
+    (root / "_config.yml").write_text(config, encoding="utf-8")
+    (root / "_layouts").mkdir()
+    (root / "_layouts" / "post.html").write_text(layout + "{{ content }}\n", encoding="utf-8")
+    (root / "_posts").mkdir()
+    for name, text in posts.items():
+        (root / "_posts" / name).write_text(text, encoding="utf-8")
+    for f in files:
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
+        (root / f).write_bytes(b"")
+    return root

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
+from support import make_site
 
 from mdnorm import linkindex
 from mdnorm.cli import main
@@ -34,16 +35,7 @@ def _post(body: str, category: str = "ml", extra: str = "") -> str:
 
 
 def _site(root: Path, posts: dict[str, str], files: tuple[str, ...] = (), config: str = "permalink: date\n") -> Path:
-    (root / "_config.yml").write_text(config, encoding="utf-8")
-    (root / "_layouts").mkdir()
-    (root / "_layouts" / "post.html").write_text('<div id="disqus_thread"></div>{{ content }}\n', encoding="utf-8")
-    (root / "_posts").mkdir()
-    for name, text in posts.items():
-        (root / "_posts" / name).write_text(text, encoding="utf-8")
-    for f in files:
-        (root / f).parent.mkdir(parents=True, exist_ok=True)
-        (root / f).write_bytes(b"")
-    return root
+    return make_site(root, posts, files, config, layout='<div id="disqus_thread"></div>')
 
 
 def _run(root: Path, *args: str) -> tuple[int, list[str]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import make_site
 
 from mdnorm import linkindex, sitemap
 from mdnorm.cli import main
@@ -22,16 +23,7 @@ from mdnorm.sitestate import tree_stamp
 
 
 def _site(root: Path, posts: dict[str, str], files: tuple[str, ...] = ()) -> Path:
-    (root / "_config.yml").write_text("permalink: date\n", encoding="utf-8")
-    (root / "_layouts").mkdir()
-    (root / "_layouts" / "post.html").write_text("{{ content }}\n", encoding="utf-8")
-    (root / "_posts").mkdir()
-    for name, text in posts.items():
-        (root / "_posts" / name).write_text(text, encoding="utf-8")
-    for f in files:
-        (root / f).parent.mkdir(parents=True, exist_ok=True)
-        (root / f).write_bytes(b"")
-    return root
+    return make_site(root, posts, files)
 
 
 def _post(body: str, extra: str = "") -> str:
