@@ -33,7 +33,7 @@ from mdnorm.config import Config
 from mdnorm.facts import PostFacts, UrlEntry, facts_of
 from mdnorm.rules.site import category_key
 from mdnorm.site import POST_NAME, Order, order_of
-from mdnorm.store import EARLIEST, PostRow, Store, dumps
+from mdnorm.store import PostRow, Store, dumps
 
 if TYPE_CHECKING:
     from mdnorm.sitemap import SiteMap
@@ -193,36 +193,45 @@ class SiteIndex:
         """Coarse key -> normalised URL key -> (post, 0-based line) of the earliest listing of that
         URL in a post earlier than ``rel``, for the URLs of ``entries`` that one lists.
 
-        One query for all of them.  The post at ``rel`` may be in the index with
-        other content (the text being fixed, an editor's buffer): its own entries
-        are never counted.
+        One query for all of them, one index seek per URL.  The post at ``rel`` may
+        be in the index with other content (the text being fixed, an editor's
+        buffer): its own entries are never counted.
         """
         mine = ord_of(rel)
-        wanted: dict[str, list[str]] = {}
-        for e in entries:
-            wanted.setdefault(e.coarse, [])
-        if not wanted:
+        coarse = list(dict.fromkeys(e.coarse for e in entries))
+        if not coarse:
             return {}
-        rows = [
-            r for r in self.store.earliest_listings(self.root, list(wanted), rel, mine) if r[1] not in self.overrides
-        ]
+        first: dict[str, tuple[bytes, int, str, str]] = {}  # coarse -> (ord, line, post, url)
+        again: set[str] = set()  # coarse keys whose first listing an override hides
+        for c, other, line, url, ord_ in self.store.first_listings(self.root, coarse, mine):
+            if other in self.overrides:
+                again.add(c)
+            else:
+                first[c] = (ord_, line, other, url)
+        wanted = set(coarse)
         for other, facts in self.overrides.items():
-            if facts is not None and other != rel and ord_of(other) < mine:
-                rows.extend((e.coarse, other, e.line, e.url) for e in facts.entries if e.coarse in wanted)
-        found: dict[str, list[tuple[str, int, str, bytes]]] = {}
-        for coarse, other, line, url in rows:
-            found.setdefault(coarse, []).append((other, line, url, ord_of(other)))
+            o = ord_of(other)
+            if facts is None or other == rel or o >= mine:
+                continue
+            for e in facts.entries:
+                cand = (o, e.line, other, e.url)
+                if e.coarse in wanted and (e.coarse not in first or cand < first[e.coarse]):
+                    first[e.coarse] = cand
         out: dict[str, dict[str, tuple[str, int]]] = {}
-        for coarse, got in found.items():
-            got.sort(key=lambda r: (r[3], r[1]))
-            if len(got) >= EARLIEST:
-                keys = {self._norm(url) for _, _, url, _ in got}
-                keys.update(self._norm(e.url) for e in entries if e.coarse == coarse)
-                if len(keys) > 1:  # URLs alike only coarsely, and the query returned the first few: all, in order
-                    got = [r for r in self.listings(coarse) if r[0] != rel and r[3] < mine]
-            hits = out[coarse] = {}
-            for other, line, url, _ in got:
-                hits.setdefault(self._norm(url), (other, line))
+        for c in again | first.keys():
+            if c not in again:
+                _, line, other, url = first[c]
+                key = self._norm(url)
+                if {self._norm(e.url) for e in entries if e.coarse == c} == {key}:
+                    out[c] = {key: (other, line)}
+                    continue
+            # URLs alike only coarsely, or an override hides the first listing: all of them, in order
+            hits: dict[str, tuple[str, int]] = {}
+            for o_rel, o_line, o_url, o_ord in self.listings(c):
+                if o_rel != rel and o_ord < mine:
+                    hits.setdefault(self._norm(o_url), (o_rel, o_line))
+            if hits:
+                out[c] = hits
         return out
 
     def users(self, coarse: set[str], catkeys: set[str]) -> set[str]:
@@ -273,7 +282,7 @@ class SiteIndex:
     def valid_until(self) -> float | None:
         """Until when the answers given so far hold, as far as time goes (see :meth:`SiteMap.valid_until`)."""
         sm = self.__dict__.get("site_map")
-        return sm.valid_until() if sm is not None else None
+        return sm.valid_until if sm is not None else None
 
     @cached_property
     def site_map(self) -> SiteMap | None:

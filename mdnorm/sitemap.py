@@ -75,6 +75,7 @@ class SiteMap:
         except ConfigError:
             return None
 
+    @cached_property
     def valid_until(self) -> float | None:
         """Until when what this map says holds, as far as time goes: the first future post's date
         (Jekyll publishes it then); now when a collection document takes its date from the clock."""

@@ -39,10 +39,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-SCHEMA = 4
+SCHEMA = 5
 FILE_NAME = "state.sqlite3"
-#: Entries per coarse URL key that :meth:`Store.earliest_listings` returns (more are fetched when none matches).
-EARLIEST = 4
 #: Results rows kept; older ones are dropped when a run adds rows past this.
 MAX_RESULTS = 100_000
 
@@ -51,17 +49,20 @@ _TABLES = (
     "CREATE TABLE results (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # facts_of(bytes), by the bytes' keyed content hash
     "CREATE TABLE facts (hash TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    # the sites indexed, by number (every row below names its site by it)
+    "CREATE TABLE sites (id INTEGER PRIMARY KEY, path BLOB NOT NULL UNIQUE)",
     # one row per post of a site, with what the queries of the site-wide rules need
-    "CREATE TABLE posts (site BLOB NOT NULL, rel BLOB NOT NULL, stamp TEXT NOT NULL, hash TEXT NOT NULL,"
+    "CREATE TABLE posts (site INTEGER NOT NULL, rel BLOB NOT NULL, stamp TEXT NOT NULL, hash TEXT NOT NULL,"
     " ord BLOB NOT NULL, catkey TEXT, category TEXT, front TEXT NOT NULL, PRIMARY KEY (site, rel)) WITHOUT ROWID",
     "CREATE INDEX posts_catkey ON posts (site, catkey)",
-    # one row per link-entry URL line of a post
-    "CREATE TABLE entries (site BLOB NOT NULL, rel BLOB NOT NULL, line INTEGER NOT NULL, coarse TEXT NOT NULL,"
-    " url TEXT NOT NULL, PRIMARY KEY (site, rel, line)) WITHOUT ROWID",
-    "CREATE INDEX entries_coarse ON entries (site, coarse)",
+    # one row per link-entry URL line of a post; entries_first finds the first listings of a URL at once
+    "CREATE TABLE entries (site INTEGER NOT NULL, rel BLOB NOT NULL, line INTEGER NOT NULL, coarse TEXT NOT NULL,"
+    " url TEXT NOT NULL, ord BLOB NOT NULL)",
+    "CREATE INDEX entries_rel ON entries (site, rel)",
+    "CREATE INDEX entries_first ON entries (site, coarse, ord, line)",
     # one row per anchor id of a post
-    "CREATE TABLE anchors (site BLOB NOT NULL, rel BLOB NOT NULL, id TEXT NOT NULL, PRIMARY KEY (site, rel, id))"
-    " WITHOUT ROWID",
+    "CREATE TABLE anchors (site INTEGER NOT NULL, rel BLOB NOT NULL, id TEXT NOT NULL)",
+    "CREATE INDEX anchors_rel ON anchors (site, rel)",
     "CREATE INDEX anchors_id ON anchors (site, id)",
 )
 
@@ -105,6 +106,7 @@ class Store:
         self.temporary = temporary
         self._results: dict[str, str] = {}
         self._pid = os.getpid()
+        self._sites: dict[str, int] = {}
 
     @classmethod
     def open(cls, folder: Path, code: str = "") -> Store | None:
@@ -197,14 +199,26 @@ class Store:
         self._write("INSERT OR IGNORE INTO facts (hash, value) VALUES (?, ?)", (digest, dumps(value)))
 
     # -- posts ------------------------------------------------------------------
+    def _sid(self, site: str) -> int:
+        """The number of ``site`` (made on first use)."""
+        got = self._sites.get(site)
+        if got is None:
+            path = _enc(site)
+            row = self._query("SELECT id FROM sites WHERE path = ?", (path,)).fetchone()
+            if row is None:
+                self._write("INSERT INTO sites (path) VALUES (?)", (path,))
+                row = self._query("SELECT id FROM sites WHERE path = ?", (path,)).fetchone()
+            got = self._sites[site] = int(row[0])
+        return got
+
     def post_stamps(self, site: str) -> dict[str, tuple[str, str]]:
         """Every post of ``site`` as last indexed: rel -> (stamp, hash)."""
-        rows = self._query("SELECT rel, stamp, hash FROM posts WHERE site = ?", (_enc(site),))
+        rows = self._query("SELECT rel, stamp, hash FROM posts WHERE site = ?", (self._sid(site),))
         return {os.fsdecode(rel): (stamp, digest) for rel, stamp, digest in rows}
 
     def put_post(self, site: str, row: PostRow, entries: list[tuple[int, str, str]], anchors: list[str]) -> None:
         """Replace what is indexed of one post: its row, entries ``(line, coarse, url)`` and anchor ids."""
-        s, r = _enc(site), _enc(row.rel)
+        s, r = self._sid(site), _enc(row.rel)
         cat = row.category or (None, None)
         self._write(
             "INSERT OR REPLACE INTO posts (site, rel, stamp, hash, ord, catkey, category, front)"
@@ -214,16 +228,16 @@ class Store:
         self._write("DELETE FROM entries WHERE site = ? AND rel = ?", (s, r))
         self._write("DELETE FROM anchors WHERE site = ? AND rel = ?", (s, r))
         self._write_many(
-            "INSERT OR IGNORE INTO entries (site, rel, line, coarse, url) VALUES (?, ?, ?, ?, ?)",
-            [(s, r, line, coarse, url) for line, coarse, url in entries],
+            "INSERT INTO entries (site, rel, line, coarse, url, ord) VALUES (?, ?, ?, ?, ?, ?)",
+            [(s, r, line, coarse, url, row.ord) for line, coarse, url in entries],
         )
-        self._write_many("INSERT OR IGNORE INTO anchors (site, rel, id) VALUES (?, ?, ?)", [(s, r, i) for i in anchors])
+        self._write_many("INSERT INTO anchors (site, rel, id) VALUES (?, ?, ?)", [(s, r, i) for i in anchors])
 
     def restamp(self, site: str, rel: str, stamp: str) -> None:
-        self._write("UPDATE posts SET stamp = ? WHERE site = ? AND rel = ?", (stamp, _enc(site), _enc(rel)))
+        self._write("UPDATE posts SET stamp = ? WHERE site = ? AND rel = ?", (stamp, self._sid(site), _enc(rel)))
 
     def drop_post(self, site: str, rel: str) -> None:
-        s, r = _enc(site), _enc(rel)
+        s, r = self._sid(site), _enc(rel)
         for table in ("posts", "entries", "anchors"):
             self._write(f"DELETE FROM {table} WHERE site = ? AND rel = ?", (s, r))
 
@@ -231,7 +245,7 @@ class Store:
     def post(self, site: str, rel: str) -> PostRow | None:
         row = self._query(
             "SELECT stamp, hash, ord, catkey, category, front FROM posts WHERE site = ? AND rel = ?",
-            (_enc(site), _enc(rel)),
+            (self._sid(site), _enc(rel)),
         ).fetchone()
         if row is None:
             return None
@@ -239,43 +253,40 @@ class Store:
         return PostRow(rel, stamp, digest, ord_, (catkey, category) if catkey is not None else None, front)
 
     def rels(self, site: str) -> list[str]:
-        return sorted(os.fsdecode(r) for (r,) in self._query("SELECT rel FROM posts WHERE site = ?", (_enc(site),)))
+        return sorted(
+            os.fsdecode(r) for (r,) in self._query("SELECT rel FROM posts WHERE site = ?", (self._sid(site),))
+        )
 
     def fronts(self, site: str) -> Iterator[tuple[str, str]]:
         """(rel, front JSON) of every post of ``site``."""
-        for rel, front in self._query("SELECT rel, front FROM posts WHERE site = ?", (_enc(site),)):
+        for rel, front in self._query("SELECT rel, front FROM posts WHERE site = ?", (self._sid(site),)):
             yield os.fsdecode(rel), front
 
     def listings(self, site: str, coarse: str) -> Iterator[tuple[str, int, str, bytes]]:
         """(rel, line, url, ord) of every entry with this coarse URL key, earliest post first."""
         rows = self._query(
-            "SELECT e.rel, e.line, e.url, p.ord FROM entries e INDEXED BY entries_coarse"
-            " JOIN posts p ON p.site = e.site AND p.rel = e.rel"
-            " WHERE e.site = ? AND e.coarse = ? ORDER BY p.ord, e.line",
-            (_enc(site), coarse),
+            "SELECT rel, line, url, ord FROM entries INDEXED BY entries_first WHERE site = ? AND coarse = ?"
+            " ORDER BY ord, line",
+            (self._sid(site), coarse),
         )
         for rel, line, url, ord_ in rows:
             yield os.fsdecode(rel), line, url, ord_
 
-    def earliest_listings(
-        self, site: str, coarse: list[str], rel: str, before: bytes
-    ) -> list[tuple[str, str, int, str]]:
-        """(coarse, rel, line, url) of the first few entries with each of these coarse keys in posts
-        other than ``rel`` sorting before ``before`` (an ord), earliest first."""
-        out: list[tuple[str, str, int, str]] = []
-        s, r = _enc(site), _enc(rel)
-        for at in range(0, len(coarse), 500):
-            part = coarse[at : at + 500]
-            marks = ",".join("?" * len(part))
+    def first_listings(self, site: str, coarse: list[str], before: bytes) -> list[tuple[str, str, int, str, bytes]]:
+        """(coarse, rel, line, url, ord) of the first entry with each of these coarse keys in a post
+        sorting before ``before`` (an ord): one index seek per key, however many posts list it."""
+        out: list[tuple[str, str, int, str, bytes]] = []
+        sid = self._sid(site)
+        for at in range(0, len(coarse), 400):
+            part = coarse[at : at + 400]
+            values = ",".join(["(?)"] * len(part))
             rows = self._query(
-                "SELECT coarse, rel, line, url FROM (SELECT e.coarse, e.rel, e.line, e.url,"
-                " row_number() OVER (PARTITION BY e.coarse ORDER BY p.ord, e.line) AS n"
-                " FROM entries e INDEXED BY entries_coarse JOIN posts p ON p.site = e.site AND p.rel = e.rel"
-                f" WHERE e.site = ? AND e.coarse IN ({marks}) AND e.rel <> ? AND p.ord < ?)"
-                f" WHERE n <= {EARLIEST} ORDER BY coarse, n",
-                (s, *part, r, before),
+                f"WITH c(key) AS (VALUES {values}) SELECT c.key, e.rel, e.line, e.url, e.ord FROM c"
+                " JOIN entries e ON e.rowid = (SELECT rowid FROM entries INDEXED BY entries_first"
+                " WHERE site = ? AND coarse = c.key AND ord < ? ORDER BY ord, line LIMIT 1)",
+                (*part, sid, before),
             )
-            out.extend((c, os.fsdecode(o), line, url) for c, o, line, url in rows)
+            out.extend((k, os.fsdecode(r), line, url, o) for k, r, line, url, o in rows)
         return out
 
     def categories(self, site: str, catkey: str) -> list[tuple[str, int, bytes]]:
@@ -283,19 +294,20 @@ class Store:
         rows = self._query(
             "SELECT category, count(*), min(ord) FROM posts INDEXED BY posts_catkey"
             " WHERE site = ? AND catkey = ? GROUP BY category",
-            (_enc(site), catkey),
+            (self._sid(site), catkey),
         )
         return [(c, n, o) for c, n, o in rows]
 
     def category_users(self, site: str, catkey: str) -> list[str]:
         rows = self._query(
-            "SELECT rel FROM posts INDEXED BY posts_catkey WHERE site = ? AND catkey = ?", (_enc(site), catkey)
+            "SELECT rel FROM posts INDEXED BY posts_catkey WHERE site = ? AND catkey = ?", (self._sid(site), catkey)
         )
         return [os.fsdecode(r) for (r,) in rows]
 
     def anchor_owners(self, site: str, anchor: str) -> list[str]:
         rows = self._query(
-            "SELECT rel FROM anchors INDEXED BY anchors_id WHERE site = ? AND id = ? ORDER BY rel", (_enc(site), anchor)
+            "SELECT rel FROM anchors INDEXED BY anchors_id WHERE site = ? AND id = ? ORDER BY rel",
+            (self._sid(site), anchor),
         )
         return [os.fsdecode(r) for (r,) in rows]
 
@@ -370,7 +382,7 @@ def _connect(path: Path, code: str | None) -> sqlite3.Connection:
         row = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
         if row is None or row[0] != code:
             db.execute("BEGIN IMMEDIATE")
-            for table in ("results", "facts", "posts", "entries", "anchors"):
+            for table in ("results", "facts", "sites", "posts", "entries", "anchors"):
                 db.execute(f"DELETE FROM {table}")
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('code', ?)", (code,))
             db.execute("COMMIT")
