@@ -39,6 +39,8 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
+    #: a walk skips what the site's ``_config.yml`` ``exclude:`` (and Jekyll's default excludes) drops
+    respect_jekyll_exclude: bool = True
     #: what every Jekyll post needs; a site's own conventions (``category``) come from its config
     fm_required: tuple[str, ...] = ("title", "layout")
     fm_layouts: tuple[str, ...] | None = None
@@ -103,6 +105,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "extend-exclude": ("extend_exclude", "strs"),
     "per-file-ignores": ("per_file_ignores", "pfi"),
     "respect-gitignore": ("respect_gitignore", "bool"),
+    "respect-jekyll-exclude": ("respect_jekyll_exclude", "bool"),
     "max-file-size": ("max_file_size", "int"),
     "baseline": ("baseline", "str"),
     "cache": ("cache", "bool"),
