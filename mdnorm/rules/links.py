@@ -308,9 +308,11 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     What it does: reports each ``http://`` URL in link entries, inline links,
     autolinks, reference definitions and prose (not in code, math or front
     matter).  Not reported: hosts listed in ``https.http-only-hosts``, and
-    local hosts that no reader can reach over https anyway: ``localhost``,
-    loopback, private and link-local addresses, ``.local``, ``.internal``,
-    ``.lan`` and ``.home.arpa`` names (a link to the site's own
+    hosts that no reader can reach over https anyway: ``localhost``,
+    loopback, private and link-local addresses, the reserved names of RFC 6761
+    (``.test``, ``.example``, ``.invalid``, ``.localhost``) and the local ones
+    (``.local``, ``.internal``, ``.lan``, ``.home.arpa``, ``.intranet``): a
+    reserved name is an illustration, not a page (a link to the site's own
     development server is HT002's).
 
     Why: browsers flag plain-http links, and most hosts now redirect to https;

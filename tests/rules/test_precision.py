@@ -159,6 +159,15 @@ def test_glued_above_a_line_break_is_fine(post: str) -> None:
         "http://printer.local/",
         "http://nas.internal/x",
         "http://0.0.0.0:8000/",
+        # RFC 6761 special-use names: no reader can reach them, so https advice is noise
+        "http://blog.test/2016/05/01/a.html",
+        "http://TEST/",
+        "http://www.example/",
+        "http://site.invalid/x",
+        "http://app.localhost:3000/",
+        "http://router.lan/",
+        "http://fileserver.home.arpa/",
+        "http://wiki.intranet/",
     ],
 )
 def test_ht001_leaves_local_hosts_alone(url: str) -> None:
@@ -169,6 +178,16 @@ def test_ht001_leaves_local_hosts_alone(url: str) -> None:
 
 def test_ht001_still_reports_public_ip() -> None:
     assert lint("http://8.8.8.8/\n\nT\n", "HT001") == [(1, 1, "HT001")]
+
+
+@pytest.mark.parametrize("host", ["contest.org", "example.net", "test.example.com", "local.com", "testing.io"])
+def test_ht001_reports_public_names_that_only_look_reserved(host: str) -> None:
+    assert lint(f"http://{host}/x\n\nT\n", "HT001") == [(1, 1, "HT001")]
+
+
+def test_reserved_test_host_in_a_named_post_is_no_dev_server_link() -> None:
+    # HT002 is about the site's own development server (loopback), not reserved names
+    assert lint("http://blog.test:4000/2016/05/01/a.html\n\nT\n", "HT") == []
 
 
 def test_ht001_says_why_the_fix_is_unsafe() -> None:
