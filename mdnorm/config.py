@@ -65,6 +65,8 @@ class Config:
     link_labels: bool = True
     #: a heading or a paragraph of text right above a URL (or a run of URLs) captions it
     link_lead_captions: bool = True
+    #: URL globs (without the scheme) whose URLs name their page as written: no title needed (LE001)
+    link_self_describing: tuple[str, ...] = ("*.wikipedia.org/wiki/*",)
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
@@ -128,6 +130,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "site.elsewhere": ("site_elsewhere", "strs"),
     "link-entries.labels": ("link_labels", "bool"),
     "link-entries.lead-captions": ("link_lead_captions", "bool"),
+    "link-entries.self-describing": ("link_self_describing", "strs"),
 }
 _TABLES = {"front-matter", "https", "toc", "online", "site", "link-entries"}
 
