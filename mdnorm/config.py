@@ -39,6 +39,8 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
+    #: a walk skips what the site's ``_config.yml`` ``exclude:`` (and Jekyll's default excludes) drops
+    respect_jekyll_exclude: bool = True
     #: what every Jekyll post needs; a site's own conventions (``category``) come from its config
     fm_required: tuple[str, ...] = ("title", "layout")
     fm_layouts: tuple[str, ...] | None = None
@@ -63,6 +65,8 @@ class Config:
     link_labels: bool = True
     #: a heading or a paragraph of text right above a URL (or a run of URLs) captions it
     link_lead_captions: bool = True
+    #: URL globs (without the scheme) whose URLs name their page as written: no title needed (LE001)
+    link_self_describing: tuple[str, ...] = ("*.wikipedia.org/wiki/*",)
     max_file_size: int = 5 * 1024 * 1024
     baseline: str | None = None
     cache: bool = True
@@ -103,6 +107,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "extend-exclude": ("extend_exclude", "strs"),
     "per-file-ignores": ("per_file_ignores", "pfi"),
     "respect-gitignore": ("respect_gitignore", "bool"),
+    "respect-jekyll-exclude": ("respect_jekyll_exclude", "bool"),
     "max-file-size": ("max_file_size", "int"),
     "baseline": ("baseline", "str"),
     "cache": ("cache", "bool"),
@@ -125,6 +130,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "site.elsewhere": ("site_elsewhere", "strs"),
     "link-entries.labels": ("link_labels", "bool"),
     "link-entries.lead-captions": ("link_lead_captions", "bool"),
+    "link-entries.self-describing": ("link_self_describing", "strs"),
 }
 _TABLES = {"front-matter", "https", "toc", "online", "site", "link-entries"}
 

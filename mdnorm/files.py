@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mdnorm.config import Config, for_folder
+from mdnorm.jekyll.scope import jekyll_excluded
 
 
 class PathError(Exception):
@@ -115,11 +116,13 @@ def force_excluded(path: str, config: Config) -> bool:
     """Whether a walk from the project root would have skipped ``path`` by an exclude pattern.
 
     The file and each folder above it up to the root are matched against the
-    excludes of their closest ``.mdnorm.toml``.  A path outside the root is matched alone.
+    excludes of their closest ``.mdnorm.toml``, and the file against its Jekyll
+    site's ``exclude:`` (which matches the folders above it too).  A path outside the root is matched alone.
     """
     full = os.path.abspath(path)
     folder = os.path.dirname(full)
-    if _excluded(full, for_folder(config, folder)):
+    here = for_folder(config, folder)
+    if _excluded(full, here) or (here.respect_jekyll_exclude and jekyll_excluded(full)):
         return True
     root = os.path.abspath(config.root)
     while _inside(folder, root) and folder != root:
@@ -130,12 +133,18 @@ def force_excluded(path: str, config: Config) -> bool:
     return False
 
 
+def _dropped(full: str, config: Config) -> bool:
+    """Whether a walk skips ``full``: an exclude pattern, or the Jekyll site's ``exclude:``."""
+    return _excluded(full, config) or (config.respect_jekyll_exclude and jekyll_excluded(full))
+
+
 def walk(folder: str, config: Config, strict: bool = False) -> list[str]:
     """Every file to check under ``folder``, sorted: the one walker of mdnorm.
 
     Runs and the site index both list files with it, so both honour the same
     rules: the ``extensions``, ``exclude`` and ``extend-exclude`` of the closest
-    nested ``.mdnorm.toml``, ``.gitignore`` files (a file git tracks is checked
+    nested ``.mdnorm.toml``, the Jekyll site's ``exclude:`` (with Jekyll's default
+    excludes and ``include:``; ``respect-jekyll-exclude``), ``.gitignore`` files (a file git tracks is checked
     even when a ``.gitignore`` matches it, as git itself keeps tracking it and
     Jekyll publishes it), and symbolic links to folders only when they point
     inside the folder walked (as Jekyll follows only links inside its source: a
@@ -164,7 +173,7 @@ def walk(folder: str, config: Config, strict: bool = False) -> list[str]:
         keep = []
         for d in sorted(dirs):
             full = os.path.join(here_dir, d)
-            if _excluded(full, here) or _ignored(os.path.abspath(full), True, git_top):
+            if _dropped(full, here) or _ignored(os.path.abspath(full), True, git_top):
                 continue
             if os.path.islink(full) and not _inside(os.path.realpath(full), inside):
                 continue  # a link out of the tree: never walked
@@ -175,7 +184,7 @@ def walk(folder: str, config: Config, strict: bool = False) -> list[str]:
             if not f.endswith(exts):
                 continue
             full = os.path.join(here_dir, f)
-            if _excluded(full, here) or _ignored(os.path.abspath(full), False, git_top):
+            if _dropped(full, here) or _ignored(os.path.abspath(full), False, git_top):
                 continue
             found.append(os.path.normpath(full))
     found.sort()

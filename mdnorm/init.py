@@ -155,6 +155,8 @@ def render(inf: Inferred) -> str:
         "labels = true",
         "# a heading or a paragraph of text right above a URL (or a run of URLs) captions it",
         "lead-captions = true",
+        "# URLs that name their page as written (globs without the scheme; not with %-escapes)",
+        'self-describing = ["*.wikipedia.org/wiki/*"]',
         "",
     ]
     return "\n".join(lines)

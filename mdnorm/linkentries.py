@@ -8,6 +8,7 @@ blog's conventions.
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from typing import NamedTuple
 
 from mdnorm.document import URL_LINE, Document, Token, UrlLine, content_end
@@ -72,6 +73,20 @@ def _is_image(doc: Document, tok: Token) -> bool:
     return text.startswith("!") and not _IMAGE.sub("", text)
 
 
+#: A list item's marker, and what is no caption text in it: links, URLs, images, markup.
+_ITEM_MARKER = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+\[[ xX]\])?[ \t]+")
+_NOT_WORDS = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[^>]*>|https?://\S+|[\W_]+")
+
+
+def _is_lead_item(line: str) -> bool:
+    """The last line of a list is a step or a sentence that leads into what follows
+    (``- create a folder and download the code.``): words, not a link, an image or code."""
+    text = _ITEM_MARKER.sub("", line, count=1).strip()
+    if text.startswith(("```", "~~~", "{%", "|")):
+        return False
+    return bool(_NOT_WORDS.sub("", text))
+
+
 class _Caption(NamedTuple):
     """How a URL line is captioned, computed once per post for every link rule."""
 
@@ -101,6 +116,10 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
     significant = [t for t in doc.blocks if t["type"] != "blank_line" and t["type"] not in _NO_BLOCK]
     position = {id(t): i for i, t in enumerate(significant)}
 
+    def is_title(tok: Token) -> bool:
+        """A block right after a URL paragraph that is its title."""
+        return tok["type"] == "paragraph" and not is_url_line(lines[tok["_line"]]) and not is_label(tok)
+
     def is_label(tok: Token) -> bool:
         return (
             labels
@@ -122,13 +141,25 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
         kinds[i] = caption_kind(start - 1) if start > 0 else None
         return kinds[i]
 
+    def group_below(j: int) -> bool:
+        """Whether the URL paragraphs after ``significant[j]`` are a group: two or more
+        URL lines, the last with no title after it (a list of links needs a heading)."""
+        k, count = j + 1, 0
+        while k < len(significant) and id(significant[k]) in only_urls:
+            count += content_end(doc, significant[k]) - significant[k]["_line"]
+            k += 1
+        return count >= 2 and not (k < len(significant) and is_title(significant[k]))
+
     def caption_kind(j: int) -> str | None:
         """Whether ``significant[j]``, right above a URL or a run of URLs, is their caption."""
         tok = significant[j]
         if is_label(tok):
             return "text"
-        if labels and tok["type"] == "list" and is_label_line(lines[content_end(doc, tok) - 1]):
-            return "text"  # "- 代码：" as the last item of a list
+        if tok["type"] == "list":
+            last = lines[content_end(doc, tok) - 1]
+            if labels and is_label_line(last):
+                return "text"  # "- 代码：" as the last item of a list
+            return "text" if leads and _is_lead_item(last) else None  # a step leading into the link
         if not leads:
             return None
         if tok["type"] == "heading":
@@ -138,8 +169,9 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
         if j == 0 or id(significant[j - 1]) not in only_urls:
             return "text"
         # after a URL, a paragraph is that URL's title, unless the entries here are
-        # written caption first ("中文版教程", URL, "英文版教程", URL)
-        return "text" if run_caption(j - 1) == "text" else None
+        # written caption first ("中文版教程", URL, "英文版教程", URL), or it also heads
+        # the group of untitled URLs below it (URL, "APIDOC", URL, URL)
+        return "text" if run_caption(j - 1) == "text" or group_below(j) else None
 
     def labelled_above(u: UrlLine) -> bool:
         if not labels and not leads:
@@ -159,15 +191,23 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
         titled = False
         if u.line == content_end(doc, para) - 1:
             nxt, _ = next_block(doc, para)
-            titled = (
-                nxt is not None
-                and nxt["type"] == "paragraph"
-                and not is_url_line(lines[nxt["_line"]])
-                and not is_label(nxt)
-            )
+            titled = nxt is not None and is_title(nxt)
         out.append(_Caption(labelled_above(u), titled))
     cache[labels, leads] = tuple(out)
     return out
+
+
+def names_itself(url: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``url`` matches a ``link-entries.self-describing`` glob (matched without
+    the scheme, host case ignored) and reads as written: no ``%`` escape, which the
+    page would show as is (``/wiki/Dyson_sphere`` names its article;
+    ``/wiki/%E6%88%B4`` names nothing a reader can read)."""
+    if "%" in url or not patterns:
+        return False
+    rest = url.split("://", 1)[-1]
+    host, slash, path = rest.partition("/")
+    rest = host.lower() + slash + path
+    return any(fnmatchcase(rest, p) for p in patterns)
 
 
 def _index(doc: Document, tok: Token) -> int:

@@ -79,22 +79,25 @@ def host_of(url: str) -> str:
         return ""
 
 
-#: Names that resolve only on the author's machine or network (RFC 6761, RFC 8375, mDNS).
-#: ``.test`` is not among them: it names stand-ins for public hosts in examples and
-#: test suites (mdnorm's own ``--online`` tests), where https advice is wanted.
-_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
+#: Names no reader can reach (RFC 6761 special-use names, RFC 8375, mDNS, and the
+#: private-network names in common use): ``.test``, ``.example`` and ``.invalid`` never
+#: resolve on the public internet; ``.localhost`` is the machine itself; ``.local`` is
+#: mDNS; ``.internal``, ``.lan``, ``.home.arpa``, ``.intranet`` are private networks.
+_LOCAL_NAMES = ("localhost", "test", "example", "invalid", "local", "internal", "lan", "home.arpa", "intranet")
+_LOCAL_SUFFIXES = tuple("." + n for n in _LOCAL_NAMES)
 
 
 def is_local_host(host: str) -> bool:
-    """Whether ``host`` is reachable only from the author's machine or network.
+    """Whether ``host`` is reachable only from the author's machine or network, or by no one.
 
     ``localhost``, loopback, private, link-local and unspecified addresses, and
-    the special-use names ``.localhost``, ``.local``, ``.internal``, ``.lan``,
-    ``.home.arpa``.  No https advice applies to them: a development
-    server rarely serves https, and no reader can reach it anyway.
+    the special-use names (``.test``, ``.example``, ``.invalid``, ``.localhost``,
+    ``.local``, ``.internal``, ``.lan``, ``.home.arpa``, ``.intranet``).  No https
+    advice applies to them: a development server rarely serves https, a reserved
+    name is an illustration, and no reader can reach either anyway.
     """
     host = host.lower().strip("[]").rstrip(".")
-    if host == "localhost" or host.endswith(_LOCAL_SUFFIXES):
+    if host in _LOCAL_NAMES or host.endswith(_LOCAL_SUFFIXES):
         return True
     try:
         ip = ipaddress.ip_address(host)

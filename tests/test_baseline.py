@@ -23,7 +23,7 @@ HEAD = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n"
 OLD_POST = HEAD + "old text \n\nhttp://example.com/a\n\nA title\n"
 
 UNSAFE = (
-    " (not fixed safely: new.example is not known to serve https; "
+    " (not fixed safely: new.example.net is not known to serve https; "
     "add it to https.known-hosts or check it with --online)"
 )
 
@@ -48,10 +48,10 @@ def blog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_fingerprint_is_the_line_content_up_to_whitespace_and_https() -> None:
-    assert baseline.fingerprint("  http://a.example/  ") == baseline.fingerprint("http://a.example/")
+    assert baseline.fingerprint("  http://a.example.net/  ") == baseline.fingerprint("http://a.example.net/")
     assert baseline.fingerprint("title:  A\tB") == baseline.fingerprint("title: A B")
-    assert baseline.fingerprint("see HTTP://a.example/") == baseline.fingerprint("see https://a.example/")
-    assert baseline.fingerprint("http://a.example/") != baseline.fingerprint("http://b.example/")
+    assert baseline.fingerprint("see HTTP://a.example.net/") == baseline.fingerprint("see https://a.example.net/")
+    assert baseline.fingerprint("http://a.example.net/") != baseline.fingerprint("http://b.example.net/")
     assert baseline.fingerprint("AB") != baseline.fingerprint("A B")
 
 
@@ -131,11 +131,11 @@ def test_add_baseline_then_the_run_passes(blog: Path) -> None:
 def test_a_new_problem_is_reported_alone_at_its_line(blog: Path) -> None:
     run("--add-baseline")
     post = blog / "_posts" / "old.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\nhttp://new.example/page\n\nNew title\n", encoding="utf-8")
+    post.write_text(post.read_text(encoding="utf-8") + "\nhttp://new.example.net/page\n\nNew title\n", encoding="utf-8")
     result = run()
     assert result.exit_code == 1
     assert problem_lines(result) == [
-        "_posts/old.md:13:1: HT001 insecure link to new.example: use https://" + UNSAFE,
+        "_posts/old.md:13:1: HT001 insecure link to new.example.net: use https://" + UNSAFE,
     ]
 
 
@@ -248,10 +248,10 @@ def test_add_baseline_cannot_be_combined_with_fix(blog: Path) -> None:
 
 def test_fix_with_a_baseline_reports_only_new_remaining_problems(blog: Path) -> None:
     run("--add-baseline")
-    (blog / "_posts" / "new.md").write_text(HEAD + "text\n\nhttp://new.example/x\n\nT\n", encoding="utf-8")
+    (blog / "_posts" / "new.md").write_text(HEAD + "text\n\nhttp://new.example.net/x\n\nT\n", encoding="utf-8")
     result = run("--fix")
     assert result.exit_code == 1
-    assert problem_lines(result) == ["_posts/new.md:9:1: HT001 insecure link to new.example: use https://" + UNSAFE]
+    assert problem_lines(result) == ["_posts/new.md:9:1: HT001 insecure link to new.example.net: use https://" + UNSAFE]
     # the safe WS001 fixes were applied, so those baseline entries are stale now
     assert "2 baseline entries no longer match" in result.stdout
 

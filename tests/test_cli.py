@@ -20,10 +20,13 @@ from mdnorm.rules import RULES, Context, Rule
 CLEAN = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext\n"
 # line 7: HT001 (unsafe fix) + WS001 (safe fix); line 9: LE001-free title; line 11: HD001 after "# A"
 UNSAFE = (
-    " (not fixed safely: old.example is not known to serve https; "
+    " (not fixed safely: old.example.net is not known to serve https; "
     "add it to https.known-hosts or check it with --online)"
 )
-BAD = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://old.example/{slug} \n\nA title\n\n# A\n\n### B\n\ntext\n"
+BAD = (
+    "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n"
+    "http://old.example.net/{slug} \n\nA title\n\n# A\n\n### B\n\ntext\n"
+)
 ANSI = re.compile(r"\x1b\[")
 
 
@@ -150,12 +153,12 @@ def test_output_sorted_by_path_then_line_with_fix_marks_and_summary() -> None:
     result = run()
     assert result.stdout.splitlines() == [
         "a.md:1:1: KD001 post has 2 headings but no table of contents ('* toc' + '{:toc}')",
-        "a.md:7:1: HT001 insecure link to old.example: use https://" + UNSAFE,
-        "a.md:7:21: WS001 [*] trailing whitespace",
+        "a.md:7:1: HT001 insecure link to old.example.net: use https://" + UNSAFE,
+        "a.md:7:25: WS001 [*] trailing whitespace",
         "a.md:13:1: HD001 heading level jumps from h1 to h3 (expected h2 or less)",
         "b.md:1:1: KD001 post has 2 headings but no table of contents ('* toc' + '{:toc}')",
-        "b.md:7:1: HT001 insecure link to old.example: use https://" + UNSAFE,
-        "b.md:7:21: WS001 [*] trailing whitespace",
+        "b.md:7:1: HT001 insecure link to old.example.net: use https://" + UNSAFE,
+        "b.md:7:25: WS001 [*] trailing whitespace",
         "b.md:13:1: HD001 heading level jumps from h1 to h3 (expected h2 or less)",
         "Found 8 problems in 2 files (2 fixable with --fix; 4 more fixable with --fix --unsafe-fixes).",
     ]
@@ -286,7 +289,7 @@ def test_json_format() -> None:
     assert [(d["path"], d["line"], d["column"], d["code"]) for d in data] == [
         ("a.md", 1, 1, "KD001"),
         ("a.md", 7, 1, "HT001"),
-        ("a.md", 7, 21, "WS001"),
+        ("a.md", 7, 25, "WS001"),
         ("a.md", 13, 1, "HD001"),
     ]
     for d in data:
@@ -316,7 +319,7 @@ def test_github_format() -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 4
     assert lines[1] == (
-        "::error file=a%2Cb.md,line=7,col=1,title=mdnorm HT001::HT001 insecure link to old.example: use https://"
+        "::error file=a%2Cb.md,line=7,col=1,title=mdnorm HT001::HT001 insecure link to old.example.net: use https://"
         + UNSAFE
     )
 
@@ -384,7 +387,8 @@ def test_diff_is_coloured_when_asked() -> None:
     plain = run("--diff").stdout
     colored = run("--diff", "--color", "always").stdout
     assert not ANSI.search(plain)
-    assert "\x1b[31m-http://old.example/a \x1b[0m" in colored and "\x1b[32m+http://old.example/a\x1b[0m" in colored
+    assert "\x1b[31m-http://old.example.net/a \x1b[0m" in colored
+    assert "\x1b[32m+http://old.example.net/a\x1b[0m" in colored
     assert ANSI.sub("", colored).replace("[0m", "").replace("[1m", "") != ""
 
 
@@ -590,8 +594,8 @@ def test_fix_summary_show_fixes_and_no_fixed_zero_line() -> None:
 def test_full_format_shows_the_line_a_marker_and_the_fix() -> None:
     write({"a.md": bad("a")})
     out = run("--output-format", "full").stdout
-    assert "a.md:7:21: WS001 [*] trailing whitespace\n  |\n7 | http://old.example/a\n  |" in out
-    assert "  |                     ^ WS001\n" in out
+    assert "a.md:7:25: WS001 [*] trailing whitespace\n  |\n7 | http://old.example.net/a\n  |" in out
+    assert "  |                         ^ WS001\n" in out
     assert "  = help: remove ` `; a safe fix: --fix\n" in out
     assert "= help: replace `http` with `https`; an unsafe fix: --fix --unsafe-fixes" in out
 
@@ -612,8 +616,8 @@ def test_statistics_json_and_the_fixable_mark_only_when_all_are() -> None:
 def test_json_has_ends_edit_locations_and_urls() -> None:
     write({"a.md": bad("a")})
     ws = json.loads(run("--output-format", "json").stdout)[2]
-    assert (ws["end_line"], ws["end_column"]) == (7, 22)
-    assert ws["fix"]["edits"][0]["location"] == {"line": 7, "column": 21}
+    assert (ws["end_line"], ws["end_column"]) == (7, 26)
+    assert ws["fix"]["edits"][0]["location"] == {"line": 7, "column": 25}
     assert ws["url"].endswith("/docs/rules/WS001.md")
 
 
@@ -678,7 +682,7 @@ def test_suppressions_unknown_unused_and_same_line() -> None:
     head = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\n"
     write(
         {
-            "a.md": head + "http://x.example/ <!-- mdnorm-disable-line HT001 -->\n\nT\n\n"
+            "a.md": head + "http://x.example.net/ <!-- mdnorm-disable-line HT001 -->\n\nT\n\n"
             "<!-- mdnorm-disable-next-line HT0O1 -->\ntext\n\n<!-- mdnorm-disable-next-line WS001 -->\nclean\n"
         }
     )
@@ -712,13 +716,18 @@ def test_utf16_file_and_config_key_suggestion() -> None:
 
 
 def test_links_filters_sort_and_limit() -> None:
-    write({"a.md": CLEAN + "\nhttp://one.example/a\n\nA\n\nhttps://two.example/b\n\nB\n\nhttps://two.example/c\n\nC\n"})
+    write(
+        {
+            "a.md": CLEAN
+            + "\nhttp://one.example.net/a\n\nA\n\nhttps://two.example.net/b\n\nB\n\nhttps://two.example.net/c\n\nC\n"
+        }
+    )
     rows = json.loads(run("links", "--output-format", "json").stdout)["hosts"]
-    assert [r["host"] for r in rows] == ["two.example", "one.example"]
+    assert [r["host"] for r in rows] == ["two.example.net", "one.example.net"]
     rows = json.loads(run("links", "--http-only", "--output-format", "json").stdout)["hosts"]
-    assert [r["host"] for r in rows] == ["one.example"]
+    assert [r["host"] for r in rows] == ["one.example.net"]
     rows = json.loads(run("links", "--sort", "http", "--limit", "1", "--output-format", "json").stdout)["hosts"]
-    assert [r["host"] for r in rows] == ["one.example"]
+    assert [r["host"] for r in rows] == ["one.example.net"]
     assert "1 more hosts not shown" in run("links", "--limit", "1").stdout
 
 

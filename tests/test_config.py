@@ -16,14 +16,14 @@ from mdnorm.selection import codes_for
 
 CLEAN = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext\n"
 #: one post with one problem of each kind the tests below switch on and off
-HTTP_POST = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://old.example/a\n\nA title\n"
+HTTP_POST = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://old.example.net/a\n\nA title\n"
 TRAILING = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext \n"
 
 
 def write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         # one URL per post: the same link in two posts is a problem of its own
-        text = text.replace("http://old.example/a", f"http://old.example/{name}")
+        text = text.replace("http://old.example.net/a", f"http://old.example.net/{name}")
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -252,7 +252,7 @@ def test_https_known_hosts_key_makes_the_fix_safe(tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     (fix,) = [d["fix"] for d in run("--select", "HT001")[1]]
     assert isinstance(fix, dict) and fix["applicability"] == "unsafe"
-    (tmp_path / ".mdnorm.toml").write_text('[https]\nknown-hosts = ["old.example"]\n')
+    (tmp_path / ".mdnorm.toml").write_text('[https]\nknown-hosts = ["old.example.net"]\n')
     (fix,) = [d["fix"] for d in run("--select", "HT001")[1]]
     assert isinstance(fix, dict) and fix["applicability"] == "safe"
 
@@ -260,7 +260,7 @@ def test_https_known_hosts_key_makes_the_fix_safe(tmp_path: Path, monkeypatch: p
 def test_https_http_only_hosts_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"a.md": HTTP_POST})
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".mdnorm.toml").write_text('[https]\nhttp-only-hosts = ["old.example"]\n')
+    (tmp_path / ".mdnorm.toml").write_text('[https]\nhttp-only-hosts = ["old.example.net"]\n')
     assert run()[0] == 0
 
 
@@ -282,8 +282,8 @@ def test_pyproject_sub_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         {
             "pyproject.toml": '[tool.mdnorm]\nselect = ["FM", "HT"]\n\n'
             '[tool.mdnorm.front-matter]\nrequired = ["title"]\n\n'
-            '[tool.mdnorm.https]\nhttp-only-hosts = ["old.example"]\n',
-            "a.md": "---\ntitle: T\n---\n\nhttp://old.example/a\n\nA title\n",
+            '[tool.mdnorm.https]\nhttp-only-hosts = ["old.example.net"]\n',
+            "a.md": "---\ntitle: T\n---\n\nhttp://old.example.net/a\n\nA title\n",
         },
     )
     monkeypatch.chdir(tmp_path)
@@ -381,7 +381,7 @@ def test_nested_config_applies_below_its_folder_only(tmp_path: Path, monkeypatch
 
 
 def test_nested_config_combines_key_by_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    post = "---\nlayout: post\ntitle: T\n---\n\nhttp://old.example/a\n\nA title\n\ntext \n"
+    post = "---\nlayout: post\ntitle: T\n---\n\nhttp://old.example.net/a\n\nA title\n\ntext \n"
     write(
         tmp_path,
         {

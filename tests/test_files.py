@@ -165,3 +165,78 @@ def test_nested_exclude_is_relative_to_its_folder(tmp_path: Path) -> None:
     touch(tmp_path, "old/a.md", "notes/old/b.md", "notes/c.md", "notes/deep/old/d.md")
     (tmp_path / "notes" / ".mdnorm.toml").write_text('extend-exclude = ["old"]\n')
     assert found(tmp_path) == ["notes/c.md", "old/a.md"]
+
+
+@pytest.fixture
+def _fresh_site() -> None:
+    from mdnorm import site
+    from mdnorm.jekyll import scope
+
+    for f in (site.find_root, scope._site, scope._excluded_in, scope._filter_config):
+        f.cache_clear()
+
+
+@pytest.mark.usefixtures("_fresh_site")
+def test_what_the_sites_exclude_drops_is_not_walked(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("exclude: [CHANGELOG.md, docs/internal, 'notes*']\n")
+    touch(tmp_path, "CHANGELOG.md", "README.md", "docs/internal/a.md", "docs/b.md", "notes-2020.md")
+    touch(tmp_path, "_posts/2020-01-01-a.md", "Gemfile.md", "gemfiles/x.md")
+    # Jekyll's default excludes come too, and a pattern is also a prefix: Gemfile drops Gemfile.md
+    assert found(tmp_path) == ["README.md", "_posts/2020-01-01-a.md", "docs/b.md"]
+    # walking a folder inside the site: the site's patterns still apply, relative to its root
+    assert found(tmp_path, None, "docs") == ["docs/b.md"]
+
+
+@pytest.mark.usefixtures("_fresh_site")
+def test_jekyll_default_excludes_apply_with_the_sites_own_list(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("exclude: [CHANGELOG.md]\n")
+    touch(tmp_path, "gemfiles/a.md", "vendor/ruby/b.md", "c.md")
+    cfg = cfg_from(tmp_path, {"exclude": []})  # mdnorm's own list emptied: Jekyll's still applies
+    assert found(tmp_path, cfg) == ["c.md"]
+
+
+@pytest.mark.usefixtures("_fresh_site")
+def test_include_wins_over_exclude(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("exclude: [docs]\ninclude: [keep.md]\n")
+    touch(tmp_path, "docs/a.md", "docs/keep.md", "b.md")
+    assert found(tmp_path) == ["b.md"]  # the folder is dropped before its entries are looked at
+    (tmp_path / "_config.yml").write_text("exclude: ['*.md']\ninclude: [keep.md]\n")
+    scope_clear()
+    assert found(tmp_path) == ["docs/keep.md"]
+
+
+def scope_clear() -> None:
+    from mdnorm.jekyll import scope
+
+    scope._site.cache_clear()
+    scope._excluded_in.cache_clear()
+    scope._filter_config.cache_clear()
+
+
+@pytest.mark.usefixtures("_fresh_site")
+def test_respect_jekyll_exclude_false_walks_everything(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("exclude: [CHANGELOG.md]\n")
+    touch(tmp_path, "CHANGELOG.md", "a.md")
+    assert found(tmp_path) == ["a.md"]
+    assert found(tmp_path, cfg_from(tmp_path, {"respect-jekyll-exclude": False})) == ["CHANGELOG.md", "a.md"]
+
+
+@pytest.mark.usefixtures("_fresh_site")
+def test_a_file_the_site_excludes_is_checked_when_named_unless_force_exclude(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("exclude: [CHANGELOG.md, old]\n")
+    touch(tmp_path, "CHANGELOG.md", "old/x.md", "a.md")
+    cfg = Config(root=str(tmp_path))
+    assert found(tmp_path, cfg, "CHANGELOG.md", "old/x.md") == ["CHANGELOG.md", "old/x.md"]
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        forced = list(discover(["CHANGELOG.md", "old/x.md", "a.md"], cfg, force_exclude=True))
+    finally:
+        os.chdir(old)
+    assert forced == ["a.md"]
+
+
+@pytest.mark.usefixtures("_fresh_site")
+def test_outside_a_site_nothing_is_dropped_by_jekyll_rules(tmp_path: Path) -> None:
+    touch(tmp_path, "CHANGELOG.md", "Gemfile.md", "gemfiles/a.md")
+    assert found(tmp_path) == ["CHANGELOG.md", "Gemfile.md", "gemfiles/a.md"]

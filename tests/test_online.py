@@ -390,13 +390,13 @@ def test_without_online_nothing_touches_the_network(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    site(tmp_path, "http://serves.test/a\n\nServes\n\nhttp://gbk.test/p\n\n## Next\n")
+    site(tmp_path, "http://serves.example.net/a\n\nServes\n\nhttp://gbk.test/p\n\n## Next\n")
     monkeypatch.chdir(tmp_path)
     for args in (["_posts/"], ["--fix", "--unsafe-fixes", "_posts/"], ["links", "_posts/"]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code in (0, 1), res.output
     assert calls == []
     text = (tmp_path / "_posts" / "2019-3-7-a.md").read_text(encoding="utf-8")
-    assert "https://serves.test/a" in text  # the offline unsafe fix still applies
+    assert "https://serves.example.net/a" in text  # the offline unsafe fix still applies
     assert "://gbk.test/p\n\n## Next" in text  # no title without --online
     assert not store.path_for(str(tmp_path)).exists()

@@ -92,14 +92,14 @@ def test_exit_non_zero_on_fix(run: Invoke, tmp_path: Path) -> None:
 
 
 def test_unsafe_fixes_only_with_the_flag(run: Invoke, tmp_path: Path) -> None:
-    text = CLEAN.replace("text\n", "see http://unknown.example/page\n")
+    text = CLEAN.replace("text\n", "see http://unknown.example.net/page\n")
     p = _write(tmp_path / "a.md", text)
     res = run("--fix", "a.md")
     assert res.exit_code == 1 and "HT001" in res.output
     assert p.read_text(encoding="utf-8") == text
     res = run("--fix", "--unsafe-fixes", "a.md")
     assert res.exit_code == 0
-    assert "https://unknown.example/page" in p.read_text(encoding="utf-8")
+    assert "https://unknown.example.net/page" in p.read_text(encoding="utf-8")
 
 
 # -- --diff / --check -------------------------------------------------------------------------

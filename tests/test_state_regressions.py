@@ -86,7 +86,7 @@ def test_a_cache_committed_to_the_repository_does_not_fool_ci(tmp_path: Path) ->
     """A PR force-adds a cache folder whose entries say "no problems" for its broken post;
     the entries are keyed with its author's secret, so CI's fresh checkout reports every problem."""
     repo = tmp_path / "repo"
-    _post(repo / "_posts" / "2024-1-1-broken.md", "no front matter\n\nhttp://insecure.example/x\n", fm="")
+    _post(repo / "_posts" / "2024-1-1-broken.md", "no front matter\n\nhttp://insecure.example.net/x\n", fm="")
     (repo / "_config.yml").write_text("", encoding="utf-8")
     home_a = {"XDG_CACHE_HOME": str(tmp_path / "home-a")}
     assert mdnorm(repo, "--cache-dir", ".mdnorm_cache", "_posts", env=home_a)[0] == 1
@@ -162,18 +162,18 @@ def test_a_baselined_problem_does_not_hide_another_on_the_same_line(tmp_path: Pa
 
 def test_a_renamed_post_keeps_its_baselined_problems_hidden(tmp_path: Path) -> None:
     posts = _site(tmp_path)
-    _post(posts / "2019-1-1-a.md", "http://old.example/x\n\nT\n", fm="---\nlayout: post\ntitle: T\n---\n\n")
+    _post(posts / "2019-1-1-a.md", "http://old.example.net/x\n\nT\n", fm="---\nlayout: post\ntitle: T\n---\n\n")
     assert mdnorm(tmp_path, "--add-baseline", "_posts")[0] == 0
     os.rename(posts / "2019-1-1-a.md", posts / "2019-1-1-renamed.md")
     code, out = mdnorm(tmp_path, "_posts")
     assert code == 0, out
-    _post(posts / "2019-1-2-new.md", "http://new.example/x\n\nT\n")
+    _post(posts / "2019-1-2-new.md", "http://new.example.net/x\n\nT\n")
     assert mdnorm(tmp_path, "_posts")[0] == 1
 
 
 def test_a_run_from_a_subfolder_finds_the_projects_baseline_and_cache(tmp_path: Path) -> None:
     posts = _site(tmp_path)
-    _post(posts / "2019-1-1-a.md", "http://old.example/x\n\nT\n")
+    _post(posts / "2019-1-1-a.md", "http://old.example.net/x\n\nT\n")
     assert mdnorm(tmp_path, "--add-baseline", "_posts")[0] == 0
     assert (tmp_path / ".mdnorm-baseline.json").is_file()
     code, out = mdnorm(posts, "2019-1-1-a.md")
@@ -186,7 +186,7 @@ def test_a_run_from_a_subfolder_finds_the_projects_baseline_and_cache(tmp_path: 
 def test_a_gitignore_does_not_hide_a_tracked_post(tmp_path: Path) -> None:
     posts = _site(tmp_path)
     _post(posts / "2019-1-1-a.md", "ok\n")
-    (posts / "2024-1-1-broken.md").write_text("no front matter, http://insecure.example/x   \n", encoding="utf-8")
+    (posts / "2024-1-1-broken.md").write_text("no front matter, http://insecure.example.net/x   \n", encoding="utf-8")
     (posts / ".gitignore").write_text("2024-*\n", encoding="utf-8")
     (posts / "2024-1-2-untracked.md").write_text("no front matter either\n", encoding="utf-8")
 
@@ -206,7 +206,7 @@ def test_a_gitignore_does_not_hide_a_tracked_post(tmp_path: Path) -> None:
 def test_a_site_the_user_cannot_write_to_is_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Lint needs no write access: an unusable cache folder means a cold run, not a crash."""
     posts = _site(tmp_path)
-    _post(posts / "2019-1-1-a.md", "http://x.example/\n\nT\n")
+    _post(posts / "2019-1-1-a.md", "http://x.example.net/\n\nT\n")
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("", encoding="utf-8")
     code, out = mdnorm(tmp_path, "_posts", env={"XDG_CACHE_HOME": str(blocked)})
@@ -216,10 +216,10 @@ def test_a_site_the_user_cannot_write_to_is_linted(tmp_path: Path, monkeypatch: 
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
 def test_a_post_name_that_is_not_utf8_is_indexed_and_remembered(tmp_path: Path) -> None:
     posts = _site(tmp_path)
-    _post(posts / "2019-1-1-ok.md", "https://x.example/1\n\nT\n")
+    _post(posts / "2019-1-1-ok.md", "https://x.example.net/1\n\nT\n")
     odd = os.path.join(os.fsencode(posts), b"2019-1-2-b\xff.md")
     with open(odd, "wb") as fh:
-        fh.write((FM + "https://x.example/1\n\nT\n").encode())
+        fh.write((FM + "https://x.example.net/1\n\nT\n").encode())
     for run in range(2):  # cold, then from the store
         code, found = lint_json(tmp_path, "_posts")
         assert code == 1, run

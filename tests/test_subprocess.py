@@ -24,7 +24,7 @@ from mdnorm import __version__
 pytestmark = pytest.mark.slow
 
 CLEAN = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\ntext\n"
-BAD = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://old.example/{slug} \n\nA title\n"
+BAD = "---\nlayout: post\ntitle: T\ncategory: C\n---\n\nhttp://old.example.net/{slug} \n\nA title\n"
 
 SCRIPT = Path(sys.executable).parent / ("mdnorm.exe" if os.name == "nt" else "mdnorm")
 COMMANDS = {
@@ -78,7 +78,7 @@ def test_exit_1_on_problems(mdnorm: list[str], tmp_path: Path) -> None:
     result = call(mdnorm, "posts", cwd=tmp_path)
     assert result.returncode == 1
     first = result.stdout.splitlines()[0]
-    assert first.startswith("posts/p000.md:7:1: HT001 insecure link to old.example: use https:// (not fixed safely")
+    assert first.startswith("posts/p000.md:7:1: HT001 insecure link to old.example.net: use https:// (not fixed safely")
     assert (
         result.stdout.splitlines()[-1]
         == "Found 4 problems in 2 files (2 fixable with --fix; 2 more fixable with --fix --unsafe-fixes)."

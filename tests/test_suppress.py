@@ -19,7 +19,7 @@ def lint(body: str) -> list[tuple[int, str]]:
 
 
 # body lines start at line 7
-URL = "http://old.example/page\n\nA title\n"
+URL = "http://old.example.net/page\n\nA title\n"
 
 
 def test_without_comments_everything_is_reported() -> None:
@@ -43,56 +43,56 @@ def test_disable_next_line(comment: str) -> None:
 
 
 def test_disable_next_line_only_covers_the_next_line() -> None:
-    body = f"<!-- mdnorm-disable-next-line HT001 -->\n{URL}\nhttp://old.example/other\n\nOther title\n"
+    body = f"<!-- mdnorm-disable-next-line HT001 -->\n{URL}\nhttp://old.example.net/other\n\nOther title\n"
     assert lint(body) == [(12, "HT001")]
 
 
 def test_disable_next_line_only_covers_the_codes_it_names() -> None:
-    body = "<!-- mdnorm-disable-next-line LE001 -->\nhttp://old.example/page \n\nA title\n"
+    body = "<!-- mdnorm-disable-next-line LE001 -->\nhttp://old.example.net/page \n\nA title\n"
     assert lint(body) == [(8, "HT001"), (8, "WS001")]
 
 
 def test_disable_enable_range() -> None:
     body = (
-        "http://old.example/1\n\nOne\n\n"  # 7
+        "http://old.example.net/1\n\nOne\n\n"  # 7
         "<!-- mdnorm-disable HT001 -->\n\n"  # 11
-        "http://old.example/2\n\nTwo\n\n"  # 13
+        "http://old.example.net/2\n\nTwo\n\n"  # 13
         "<!-- mdnorm-enable HT001 -->\n\n"  # 17
-        "http://old.example/3\n\nThree\n"  # 19
+        "http://old.example.net/3\n\nThree\n"  # 19
     )
     assert lint(body) == [(7, "HT001"), (19, "HT001")]
 
 
 def test_disable_without_enable_runs_to_the_end() -> None:
-    body = "<!-- mdnorm-disable HT001 -->\n\nhttp://old.example/1\n\nOne\n\nhttp://old.example/2\n\nTwo\n"
+    body = "<!-- mdnorm-disable HT001 -->\n\nhttp://old.example.net/1\n\nOne\n\nhttp://old.example.net/2\n\nTwo\n"
     assert lint(body) == []
 
 
 def test_disable_range_only_covers_its_codes() -> None:
-    body = "<!-- mdnorm-disable WS001 -->\n\nhttp://old.example/1 \n\nOne\n"
+    body = "<!-- mdnorm-disable WS001 -->\n\nhttp://old.example.net/1 \n\nOne\n"
     assert lint(body) == [(9, "HT001")]
 
 
 def test_disable_all_then_enable_one() -> None:
     body = (
-        "<!-- mdnorm-disable -->\n\nhttp://old.example/1 \n\nOne\n\n"
-        "<!-- mdnorm-enable HT001 -->\n\nhttp://old.example/2 \n\nTwo\n"
+        "<!-- mdnorm-disable -->\n\nhttp://old.example.net/1 \n\nOne\n\n"
+        "<!-- mdnorm-enable HT001 -->\n\nhttp://old.example.net/2 \n\nTwo\n"
     )
     assert lint(body) == [(15, "HT001")]
 
 
 def test_disable_one_then_enable_all() -> None:
-    body = "<!-- mdnorm-disable HT001 -->\n\nhttp://old.example/1\n\nOne\n\n<!-- mdnorm-enable -->\n\nhttp://old.example/2\n\nTwo\n"
+    body = "<!-- mdnorm-disable HT001 -->\n\nhttp://old.example.net/1\n\nOne\n\n<!-- mdnorm-enable -->\n\nhttp://old.example.net/2\n\nTwo\n"
     assert lint(body) == [(15, "HT001")]
 
 
 def test_disable_file_without_codes_silences_everything() -> None:
-    body = "http://old.example/1 \n\nOne\n\n<!-- mdnorm-disable-file -->\n"
+    body = "http://old.example.net/1 \n\nOne\n\n<!-- mdnorm-disable-file -->\n"
     assert lint(body) == []
 
 
 def test_disable_file_with_codes() -> None:
-    body = "http://old.example/1 \n\nOne\n\n<!-- mdnorm-disable-file HT001 -->\n"
+    body = "http://old.example.net/1 \n\nOne\n\n<!-- mdnorm-disable-file HT001 -->\n"
     assert lint(body) == [(7, "WS001")]
 
 
@@ -106,7 +106,7 @@ def test_disable_file_reaches_line_one_diagnostics() -> None:
 def test_two_comments_on_one_line() -> None:
     body = (
         "<!-- mdnorm-disable-next-line HT001 --> <!-- mdnorm-disable-next-line WS001 -->\n"
-        "http://old.example/1 \n\nOne\n"
+        "http://old.example.net/1 \n\nOne\n"
     )
     assert lint(body) == []
 
@@ -114,16 +114,16 @@ def test_two_comments_on_one_line() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "```\n<!-- mdnorm-disable-file -->\n```\n\nhttp://old.example/1\n\nOne\n",
-        "~~~html\n<!-- mdnorm-disable HT001 -->\n~~~\n\nhttp://old.example/1\n\nOne\n",
-        "    <!-- mdnorm-disable-file -->\n\nhttp://old.example/1\n\nOne\n",
-        "* item\n\n  ```\n  <!-- mdnorm-disable-file -->\n  ```\n\nhttp://old.example/1\n\nOne\n",
-        "{% highlight html %}\n<!-- mdnorm-disable-file -->\n{% endhighlight %}\n\nhttp://old.example/1\n\nOne\n",
-        "Write `<!-- mdnorm-disable-file -->` to silence a post.\n\nhttp://old.example/1\n\nOne\n",
+        "```\n<!-- mdnorm-disable-file -->\n```\n\nhttp://old.example.net/1\n\nOne\n",
+        "~~~html\n<!-- mdnorm-disable HT001 -->\n~~~\n\nhttp://old.example.net/1\n\nOne\n",
+        "    <!-- mdnorm-disable-file -->\n\nhttp://old.example.net/1\n\nOne\n",
+        "* item\n\n  ```\n  <!-- mdnorm-disable-file -->\n  ```\n\nhttp://old.example.net/1\n\nOne\n",
+        "{% highlight html %}\n<!-- mdnorm-disable-file -->\n{% endhighlight %}\n\nhttp://old.example.net/1\n\nOne\n",
+        "Write `<!-- mdnorm-disable-file -->` to silence a post.\n\nhttp://old.example.net/1\n\nOne\n",
         # kramdown shows math as text too
-        "$$\n<!-- mdnorm-disable-file -->\n$$\n\nhttp://old.example/1\n\nOne\n",
-        "Math $$a <!-- mdnorm-disable-file --> b$$ inline.\n\nhttp://old.example/1\n\nOne\n",
-        "$$\n<!-- mdnorm-disable-next-line HT001 -->\n$$\nhttp://old.example/1\n\nOne\n",
+        "$$\n<!-- mdnorm-disable-file -->\n$$\n\nhttp://old.example.net/1\n\nOne\n",
+        "Math $$a <!-- mdnorm-disable-file --> b$$ inline.\n\nhttp://old.example.net/1\n\nOne\n",
+        "$$\n<!-- mdnorm-disable-next-line HT001 -->\n$$\nhttp://old.example.net/1\n\nOne\n",
     ],
 )
 def test_comments_inside_code_or_math_do_nothing(body: str) -> None:
@@ -137,7 +137,7 @@ def test_comment_inside_front_matter_does_nothing() -> None:
 
 
 def test_disable_next_line_inside_code_does_not_reach_out() -> None:
-    body = "```\n<!-- mdnorm-disable-next-line HT001 -->\n```\nhttp://old.example/1\n\nOne\n"
+    body = "```\n<!-- mdnorm-disable-next-line HT001 -->\n```\nhttp://old.example.net/1\n\nOne\n"
     assert [code for _, code in lint(body)] == ["HT001"]
 
 

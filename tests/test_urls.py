@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mdnorm.urls import coarse_key, normalize
+from mdnorm.urls import coarse_key, is_local_host, normalize
 
 schemes = st.sampled_from(["http://", "https://", "HTTP://", ""])
 hosts = st.sampled_from(["a.com", "A.com", "u@a.com", "a.com:80", "a.com:443", "a.com:8080", "[::1]", "b.org"])
@@ -32,3 +32,11 @@ def test_normalize_treats_the_documented_differences_as_the_same_url() -> None:
         assert normalize(variant) == base, variant
     assert normalize("https://example.com/a?id=1") != base
     assert normalize("https://example.com/b") != base
+
+
+def test_local_hosts_are_the_special_use_names_and_private_addresses() -> None:
+    local = ["localhost", "a.test", "test", "x.example", "x.invalid", "a.localhost", "nas.local.", "[fe80::1]"]
+    local += ["10.1.2.3", "192.168.0.1", "172.31.0.1", "127.0.0.1", "[::1]", "0.0.0.0", "x.home.arpa", "X.TEST"]
+    assert all(is_local_host(h) for h in local)
+    public = ["example.com", "contest.org", "a.testing", "local.com", "8.8.8.8", "latest", "examples.org"]
+    assert not any(is_local_host(h) for h in public)

@@ -159,3 +159,51 @@ def page_of(path: str) -> Page | None:
     if path == "-":
         return None
     return _page(site.folder_of(path), os.path.basename(path))
+
+
+def jekyll_excluded(path: str) -> bool:
+    """Whether Jekyll's ``exclude:`` drops ``path`` (a file or a folder) from the site it is in.
+
+    The site's ``exclude:`` list with Jekyll's default excludes (``Gemfile``,
+    ``node_modules``, ``vendor/bundle/`` ...), ``include:`` honoured, matched as
+    ``EntryFilter`` does against the path and each folder above it up to the
+    site root.  Only ``exclude:``: ``_`` and ``.`` entries are not looked at
+    (``_posts``, ``_drafts`` and collections are what mdnorm checks).  False
+    outside a site.
+    """
+    full = os.path.abspath(path)
+    return _excluded_in(os.path.dirname(full), os.path.basename(full))
+
+
+@lru_cache(maxsize=8192)
+def _excluded_in(folder: str, name: str) -> bool:
+    root = site.find_root(folder)
+    if root is None:
+        return False
+    rel = os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
+    if rel.startswith("../") or rel == "..":
+        return False
+    cfg = _filter_config(root)
+    base = ""
+    for part in rel.split("/"):
+        entries = EntryFilter(cfg, base)
+        if not entries.included(part) and entries.excluded(part):
+            return True
+        base = ruby_join(base, part)
+    return False
+
+
+@lru_cache(maxsize=64)
+def _filter_config(root: str) -> SiteConfig:
+    """The site's configuration for :func:`jekyll_excluded`: YAML is read only when the
+    file names an ``exclude`` or ``include`` key (a warm run on a site without one
+    never imports the YAML loader); else Jekyll's defaults."""
+    path = find_config_file(root)
+    try:
+        with open(path or os.devnull, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        raw = b""
+    if b"exclude" in raw or b"include" in raw:
+        return _site(root).config
+    return config_from_mapping(root, {}, path)

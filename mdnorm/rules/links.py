@@ -17,15 +17,16 @@ URL paragraphs; on by default, ``link-entries.labels``)::
 
     https://github.com/c/d
 
-or a *lead* (a heading, or a paragraph of text that is not the title of a URL
-above it, right before the URL or the run; on by default,
-``link-entries.lead-captions``)::
+or a *lead* (a heading, a paragraph of text that is not the title of a URL
+above it, or a list ending in an item of words, right before the URL or the
+run; on by default, ``link-entries.lead-captions``)::
 
     ### OpenNLP
 
     http://opennlp.apache.org/
 
 A label never counts as the title of the URL above it: it captions what follows.
+A URL that names its page as written (``link-entries.self-describing``) needs none.
 """
 
 from __future__ import annotations
@@ -36,7 +37,15 @@ from collections.abc import Iterator
 from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document, UrlLine, content_end, is_blank
-from mdnorm.linkentries import block_kind, captions_of, is_label_line, is_url_line, next_block, title_of
+from mdnorm.linkentries import (
+    block_kind,
+    captions_of,
+    is_label_line,
+    is_url_line,
+    names_itself,
+    next_block,
+    title_of,
+)
 from mdnorm.rules.base import Context, EditPolicy, make, rule, without_whitespace
 from mdnorm.rules.site import https_verdict, title_fix
 from mdnorm.urls import is_local_host, is_loopback
@@ -54,10 +63,11 @@ def _removes(old: str, new: str) -> bool:
 
 @rule("LE001", "link-entry-missing-title", policy=EditPolicy(text=_inserts_one_line, restructures=True))
 def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-    """A URL line has no caption: no title after it, no label before it (LE001).
+    """A URL line has no caption: no title after it, no label or lead before it (LE001).
 
     What it does: reports a bare URL line (a line of a top-level paragraph that
-    holds only an ``http(s)://`` URL) that has neither caption of a link entry:
+    holds only an ``http(s)://`` URL) that is no *link entry*: a URL with one of
+    these captions:
 
     - a *title*: the paragraph right after the URL's paragraph, which is not
       itself a URL line or a label;
@@ -66,10 +76,19 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
       right before the URL, or before the run of URL-only paragraphs the URL
       is part of (``代码：`` then one or more URLs), or a label line glued
       above the URL in its paragraph;
-    - a *lead* (with ``link-entries.lead-captions = true``, the default): a
-      heading, or a paragraph of text, right before the URL or its run, that
-      is not itself the title of a URL above it (``### OpenNLP`` then its
-      homepage; a sentence introducing the link).
+    - a *lead* (with ``link-entries.lead-captions = true``, the default),
+      right before the URL or its run: a heading; a paragraph of text (not a
+      figure) that is not itself the title of a URL above it (``### OpenNLP``
+      then its homepage; a sentence introducing the link); or a list whose
+      last item is words, not only a link or code (a step such as
+      ``- download the code.``, then the repository).  A paragraph that is the title of the URL
+      above it is also the lead of the URLs below it when they are a *group*:
+      two or more URL lines, the last with no title after it (``https://a``,
+      ``APIDOC``, then two URLs: a list of links under a name);
+    - the URL itself, when it matches a ``link-entries.self-describing`` glob
+      (matched without the scheme; default ``["*.wikipedia.org/wiki/*"]``) and
+      has no ``%`` escape: ``https://en.wikipedia.org/wiki/Dyson_sphere`` shows
+      the article's name, ``/wiki/%E6%88%B4...`` does not (``[]`` turns it off).
 
     A label after a URL captions the *next* URL, never the one above it.  What
     follows an uncaptioned URL is named: a heading, another URL line, a list,
@@ -106,8 +125,9 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
     lines = doc.lines
     labels = ctx.config.link_labels
     captions = captions_of(doc, labels, ctx.config.link_lead_captions)
+    named = ctx.config.link_self_describing
     for u, cap in zip(doc.url_lines, captions, strict=True):
-        if cap.labelled or cap.title:
+        if cap.labelled or cap.title or names_itself(u.url, named):
             continue
         para = u.paragraph
         last = content_end(doc, para) - 1
@@ -308,9 +328,11 @@ def insecure_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     What it does: reports each ``http://`` URL in link entries, inline links,
     autolinks, reference definitions and prose (not in code, math or front
     matter).  Not reported: hosts listed in ``https.http-only-hosts``, and
-    local hosts that no reader can reach over https anyway: ``localhost``,
-    loopback, private and link-local addresses, ``.local``, ``.internal``,
-    ``.lan`` and ``.home.arpa`` names (a link to the site's own
+    hosts that no reader can reach over https anyway: ``localhost``,
+    loopback, private and link-local addresses, the reserved names of RFC 6761
+    (``.test``, ``.example``, ``.invalid``, ``.localhost``) and the local ones
+    (``.local``, ``.internal``, ``.lan``, ``.home.arpa``, ``.intranet``): a
+    reserved name is an illustration, not a page (a link to the site's own
     development server is HT002's).
 
     Why: browsers flag plain-http links, and most hosts now redirect to https;

@@ -44,13 +44,16 @@ def trailing_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         Some text
 
     Not reported: ``first line··`` followed by another line of the same
-    paragraph (a hard line break).
+    paragraph (a hard line break), and a whitespace-only line among the blank
+    lines that end the file (WS002 reports and removes them: one problem, one
+    diagnostic).
 
     Fix: safe: removes the whitespace; none on a whitespace-only line above a
     ``: text`` line, where an empty line would turn the paragraph above into a
     definition list.
     """
     flags = doc.opaque_lines
+    tail = _trailing_blank_start(doc.lines)
     for ln, line in enumerate(doc.lines):
         if flags[ln] or not line or line[-1] not in " \t\f\v":
             continue
@@ -59,6 +62,8 @@ def trailing_whitespace(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
             continue
         if ln in doc.hard_break_lines:
             continue  # a kramdown line break: meaning, not noise
+        if m.start() == 0 and 0 < tail <= ln:
+            continue  # a blank line at the end of the file: WS002's
         start = doc.offset(ln, m.start())
         fix = (
             None
@@ -97,9 +102,7 @@ def end_of_file(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         yield make(doc, last, len(lines[last]), "WS002", "no newline at end of file", fix)
         return
         # a final whitespace-only line without a newline: counts as a blank line
-    first_blank = len(lines)
-    while first_blank > 0 and is_blank(lines[first_blank - 1]):
-        first_blank -= 1
+    first_blank = _trailing_blank_start(lines)
     if first_blank == len(lines):
         return
     if first_blank == 0:
@@ -117,6 +120,14 @@ def end_of_file(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         f"{count} blank line{'s' if count > 1 else ''} at end of file",
         Fix.safe(Edit(start, len(text), "")),
     )
+
+
+def _trailing_blank_start(lines: list[str]) -> int:
+    """The first of the blank lines that end the file (``len(lines)`` when none)."""
+    first = len(lines)
+    while first > 0 and is_blank(lines[first - 1]):
+        first -= 1
+    return first
 
 
 def _in_open_code(doc: Document, last: int, first_blank: int) -> bool:

@@ -184,9 +184,9 @@ def test_le002_safe_fix(post: str, fixed: str) -> None:
             id="known-host-safe",
         ),
         pytest.param(
-            "http://unknown.example/x\n\nT\n",
-            "http://unknown.example/x\n\nT\n",
-            "https://unknown.example/x\n\nT\n",
+            "http://unknown.example.net/x\n\nT\n",
+            "http://unknown.example.net/x\n\nT\n",
+            "https://unknown.example.net/x\n\nT\n",
             id="unsafe",
         ),
         pytest.param(
@@ -233,8 +233,8 @@ def test_ht001_fix(post: str, safe: str, unsafe: str) -> None:
 
 
 def test_ht001_known_hosts_from_config() -> None:
-    ctx = context(https_known_hosts=("unknown.example",))
-    assert fix("http://unknown.example/x\n\nT\n", "HT001", ctx=ctx) == "https://unknown.example/x\n\nT\n"
+    ctx = context(https_known_hosts=("unknown.example.net",))
+    assert fix("http://unknown.example.net/x\n\nT\n", "HT001", ctx=ctx) == "https://unknown.example.net/x\n\nT\n"
 
 
 @pytest.mark.parametrize(

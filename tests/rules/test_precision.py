@@ -108,11 +108,47 @@ def test_a_titled_entry_ends_the_run() -> None:
         pytest.param(f"Cacti是一套网络流量监测工具。\n\n{A}\n\n## Nagios\n", id="paragraph-lead"),
         pytest.param(f"# 教程\n\n中文版教程\n\n{A}\n\n英文版教程\n\n{B}\n\n# 编译\n", id="caption-first-chain"),
         pytest.param(f"- tablegen语法：\n\n{A}\n\n---\n", id="label-in-a-list"),
+        pytest.param(f"* install:\n\n`make`\n\n* download the code.\n\n{A}\n\n## H\n", id="step-in-a-list"),
+        pytest.param(f"1. 下载源码\n2. 编译\n\n{A}\n\n{B}\n\n---\n", id="ordered-steps-over-a-run"),
+        pytest.param(f"- [x] 安装 [工具](/tools/)\n\n{A}\n\n## H\n", id="task-item-with-a-link-and-words"),
     ],
 )
 def test_lead_captions(post: str) -> None:
     assert lint(post, "LE") == []
     assert lint(post, "LE", ctx=context(link_lead_captions=False)) != [] or "：" in post
+
+
+def test_a_list_of_links_code_or_images_is_no_lead() -> None:
+    for last_item in (
+        "- [a](https://x.org/a)\n- <https://x.org/b>",
+        f"- {C}",
+        "- step\n\n  ```\n  make\n  ```",
+        "- ![](/i.png)",
+    ):
+        assert lint(f"{last_item}\n\n{A}\n\n## H\n", "LE001") == [(last_item.count("\n") + 3, 1, "LE001")], last_item
+
+
+def test_a_title_also_heads_a_group_of_untitled_urls_below_it() -> None:
+    # URL, "APIDOC", then two URLs and nothing after: APIDOC titles the first and names the group
+    assert lint(f"## H\n\n{A}\n\nAPIDOC\n\n{B}\n\n{C}\n", "LE") == []
+    assert lint(f"## H\n\n{A}\n\nAPIDOC\n\n{B}\n{C}\n\n## I\n", "LE") == []
+    # one URL below is an entry missing its title, not a group
+    assert lint(f"## H\n\n{A}\n\nTitle A\n\n{B}\n\n## I\n", "LE") == [(7, 1, "LE001")]
+    # the last URL below has a title: they are entries, the first of them lacks its own
+    assert lint(f"## H\n\n{A}\n\nTitle A\n\n{B}\n\n{C}\n\nTitle C\n", "LE") == [(7, 1, "LE001")]
+    assert lint(f"{A}\n\nAPIDOC\n\n{B}\n\n{C}\n", "LE", ctx=context(link_lead_captions=False)) != []
+
+
+def test_a_self_describing_url_needs_no_title() -> None:
+    wiki = "https://en.wikipedia.org/wiki/Dyson_sphere"
+    assert lint(f"```\nx\n```\n\n{wiki}\n\n## H\n", "LE001") == []
+    assert lint(f"```\nx\n```\n\n{wiki}\n\n{A}\n\n## H\n", "LE001") == [(7, 1, "LE001")]
+    escaped = "https://zh.wikipedia.org/wiki/%E6%88%B4%E6%A3%AE%E7%90%83"  # shows no readable name
+    assert lint(f"```\nx\n```\n\n{escaped}\n\n## H\n", "LE001") == [(5, 1, "LE001")]
+    off = context(link_self_describing=())
+    assert lint(f"```\nx\n```\n\n{wiki}\n\n## H\n", "LE001", ctx=off) == [(5, 1, "LE001")]
+    ctx = context(link_self_describing=("docs.python.org/3/library/*",))
+    assert lint("```\nx\n```\n\nhttps://docs.python.org/3/library/os.html\n\n## H\n", "LE001", ctx=ctx) == []
 
 
 def test_url_after_a_rule_or_code_is_bare() -> None:
@@ -129,8 +165,9 @@ def test_labels_can_be_turned_off() -> None:
 def test_labels_key_in_config(tmp_path: Path) -> None:
     from mdnorm import config as config_mod
 
-    (tmp_path / ".mdnorm.toml").write_text("[link-entries]\nlabels = false\n")
-    assert config_mod.load(cwd=str(tmp_path)).link_labels is False
+    (tmp_path / ".mdnorm.toml").write_text('[link-entries]\nlabels = false\nself-describing = ["w.org/*"]\n')
+    loaded = config_mod.load(cwd=str(tmp_path))
+    assert loaded.link_labels is False and loaded.link_self_describing == ("w.org/*",)
     assert Config().link_labels is True
 
 
@@ -159,6 +196,15 @@ def test_glued_above_a_line_break_is_fine(post: str) -> None:
         "http://printer.local/",
         "http://nas.internal/x",
         "http://0.0.0.0:8000/",
+        # RFC 6761 special-use names: no reader can reach them, so https advice is noise
+        "http://blog.test/2016/05/01/a.html",
+        "http://TEST/",
+        "http://www.example/",
+        "http://site.invalid/x",
+        "http://app.localhost:3000/",
+        "http://router.lan/",
+        "http://fileserver.home.arpa/",
+        "http://wiki.intranet/",
     ],
 )
 def test_ht001_leaves_local_hosts_alone(url: str) -> None:
@@ -169,6 +215,16 @@ def test_ht001_leaves_local_hosts_alone(url: str) -> None:
 
 def test_ht001_still_reports_public_ip() -> None:
     assert lint("http://8.8.8.8/\n\nT\n", "HT001") == [(1, 1, "HT001")]
+
+
+@pytest.mark.parametrize("host", ["contest.org", "example.net", "test.example.com", "local.com", "testing.io"])
+def test_ht001_reports_public_names_that_only_look_reserved(host: str) -> None:
+    assert lint(f"http://{host}/x\n\nT\n", "HT001") == [(1, 1, "HT001")]
+
+
+def test_reserved_test_host_in_a_named_post_is_no_dev_server_link() -> None:
+    # HT002 is about the site's own development server (loopback), not reserved names
+    assert lint("http://blog.test:4000/2016/05/01/a.html\n\nT\n", "HT") == []
 
 
 def test_ht001_says_why_the_fix_is_unsafe() -> None:

@@ -23,6 +23,10 @@ from ._helpers import FM, fix, lint
         pytest.param("text\n\n", [(2, 1, "WS002")], id="one-blank-line-at-end"),
         pytest.param("text\n\n\n\n", [(4, 1, "WS002")], id="blank-lines-at-end"),
         pytest.param("text\r\n\r\n", [(1, 1, "WS004"), (2, 1, "WS002")], id="crlf-blank-at-end"),
+        # whitespace-only lines at the end are WS002's alone (one problem, one diagnostic)
+        pytest.param("text \n\n  \n\t", [(1, 5, "WS001"), (4, 1, "WS002")], id="whitespace-lines-at-end"),
+        pytest.param("text\n  \n", [(2, 1, "WS002")], id="one-whitespace-line-at-end"),
+        pytest.param("   \n", [(1, 1, "WS001")], id="a-file-of-one-whitespace-line"),
         # WS003: the second consecutive blank line
         pytest.param("a\n\n\nb\n", [(3, 1, "WS003")], id="two"),
         pytest.param("a\n\n\n\n\nb\n", [(3, 1, "WS003")], id="four-one-report"),
