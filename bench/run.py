@@ -126,6 +126,13 @@ def main() -> int:
     ap.add_argument("--scales", default="8", help="size factors of the scaled sites, comma-separated (e.g. 8,64)")
     ap.add_argument("--big-rounds", type=int, default=1, help="rounds that include the scaled sites")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument(
+        "--install",
+        choices=("wheel", "current"),
+        default="wheel",
+        help="wheel (default): time mdnorm as users get it, installed from this checkout into a fresh venv"
+        " (no editable-install finder on every start); current: the running Python's mdnorm",
+    )
     ns = ap.parse_args()
     # An installed package comes byte-compiled; an editable checkout under
     # PYTHONDONTWRITEBYTECODE=1 never is: compile it once, as an install would.
@@ -147,7 +154,14 @@ def main() -> int:
     posts = sorted(p for p in corpus.iterdir() if p.suffix in (".md", ".markdown"))
     one = posts[len(posts) // 2]
     scales = [int(s) for s in ns.scales.split(",") if s.strip()]
-    py = shlex.quote(sys.executable)
+    python = sys.executable
+    if ns.install == "wheel":
+        venv = work / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        python = str(venv / "bin" / "python")
+        subprocess.run([python, "-m", "pip", "install", "-q", str(HERE.parent)], check=True)
+        print(f"mdnorm installed (not editable) into {venv}", file=sys.stderr)
+    py = shlex.quote(python)
     mdn = f"{py} -m mdnorm"
     q = shlex.quote
     c = q(str(corpus))

@@ -13,7 +13,7 @@ A post whose stat identity (inode, size, mtime and ctime in nanoseconds) is the
 one recorded is not read again: as in git's index, ctime cannot be set by a user
 and changes on every write, rename onto the path or ``touch``, so two posts that
 swap contents keeping their mtimes are still read again.  An identity recorded
-less than :data:`RACY_NS` after the file's last change is not trusted (the file
+less than :data:`mdnorm.sitestate.RACY_NS` after the file's last change is not trusted (the file
 may change again within the clock's resolution): such a post is hashed again
 next time.  A post whose content hash is unchanged keeps its rows.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -33,13 +32,13 @@ from mdnorm.config import Config
 from mdnorm.facts import PostFacts, UrlEntry, facts_of
 from mdnorm.rules.site import category_key
 from mdnorm.site import POST_NAME, Order, order_of
+from mdnorm.sitestate import stamp_of
 from mdnorm.store import PostRow, Store, dumps
 
 if TYPE_CHECKING:
+    from mdnorm.resultcache import ResultCache
     from mdnorm.sitemap import SiteMap
 
-#: How long after a file's last change its stat identity is trusted (nanoseconds).
-RACY_NS = 2_000_000_000
 #: Facts of this many posts are kept decoded by an index (the site link rules look at a few targets).
 _FACTS_KEPT = 64
 
@@ -48,14 +47,6 @@ class SitePost(NamedTuple):
     rel: str  # path relative to the site root, '/'-separated
     order: Order  # (year, month, day, rel): "earlier" means smaller
     facts: PostFacts
-
-
-def stamp_of(st: os.stat_result, now_ns: int | None = None) -> str:
-    """The stat identity of a file, or "" when it changed too recently to be trusted."""
-    now_ns = time.time_ns() if now_ns is None else now_ns
-    if max(st.st_mtime_ns, st.st_ctime_ns) > now_ns - RACY_NS:
-        return ""
-    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
 def content_hash(data: bytes) -> str:
@@ -87,6 +78,8 @@ class SiteIndex:
         self._prefix = os.path.join(root, "")
         self._store = store
         self.overrides: dict[str, PostFacts | None] = dict(overrides or {})
+        #: the run's memo, when it has one: the site model is remembered in it (see mdnorm.sitemap)
+        self.memo: ResultCache | None = None
         self._facts: dict[str, PostFacts | None] = {}
         self._normal: dict[str, str] = {}
         self._cats: dict[str, tuple[Counter[str], dict[str, bytes]]] = {}
@@ -154,6 +147,15 @@ class SiteIndex:
             return facts.category.value if facts is not None and facts.category is not None else None
         row = self.store.post(self.root, rel)
         return row.category[1] if row is not None and row.category is not None else None
+
+    def fronts_digest(self) -> str | None:
+        """A digest of every post's path and front matter as stored (None with overrides: an editor's)."""
+        if self.overrides:
+            return None
+        h = hashlib.blake2b(digest_size=20)
+        for rel, text in sorted(self.store.fronts(self.root)):
+            h.update(f"{rel}\0{text}\0".encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
 
     def fronts(self) -> dict[str, tuple[dict[str, Any], str | None]]:
         """Every post's front matter as the site model reads it: rel -> (data, parse error)."""

@@ -114,6 +114,19 @@ class ResultCache:
     def site_key(self, site_stamp: str, inputs: str, rel: str, digest: str) -> str:
         return _key(self._secret, self._code, f"site\0{site_stamp}\0{inputs}\0{digest}", rel, b"")
 
+    def model_key(self, tree: str, fronts: str) -> str:
+        return _key(self._secret, self._code, f"model\0{tree}\0{fronts}", "", b"")
+
+    def lookup_model(self, key: str, now: float) -> Any | None:
+        """The remembered site model under ``key`` (see :func:`evaluate_model`), if still valid."""
+        value = self._store.result(key)
+        try:
+            if value is None or (value[0] is not None and now >= float(value[0])):
+                return None
+            return value[1]
+        except (TypeError, ValueError, IndexError):
+            return None
+
     def lookup_site(self, path: str, key: str, now: float) -> list[Diagnostic] | None:
         """The remembered site-wide diagnostics under ``key`` (see :func:`evaluate_site`), if still valid."""
         value = self._store.result(key)
@@ -126,6 +139,16 @@ class ResultCache:
             return [from_row(path, r) for r in rows]
         except (TypeError, ValueError):
             return None
+
+
+def evaluate_model(key: str, build: Callable[[], tuple[Any, float | None]]) -> tuple[Any, Entry | None]:
+    """The one place a site model entry is made: the value from ``build()`` (JSON-ready, and until
+    when it holds), under ``key`` (:meth:`ResultCache.model_key`: every file of the site but the
+    posts by stamp, the posts by their front matter, taken before ``build`` ran)."""
+    value, until = build()
+    if until is not None and until <= time.time():
+        return value, None
+    return value, Entry(key, [until, value])
 
 
 def evaluate_site(

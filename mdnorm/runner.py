@@ -188,6 +188,7 @@ def _site_phase(
     for root in dict.fromkeys(p.ref.root for p in plans if p.ref is not None):
         stamp = tree_stamp(root) if memo is not None else None
         index = build(root, cfg, site_store())
+        index.memo = memo
         now = time.time()
         made: list[Entry] = []
         for got, p in zip(results, plans, strict=True):

@@ -64,33 +64,15 @@ class SiteMap:
     @classmethod
     def build(cls, index: SiteIndex) -> SiteMap | None:
         """The map of ``index``'s site, or None when its ``_config.yml`` cannot be used."""
-
-        fronts = index.fronts()
-
-        def known(rel: str) -> tuple[dict[str, Any], str | None] | None:
-            return fronts.get(rel)
-
         try:
-            return cls(index, read_site(index.root, known=known))
+            return cls(index, _model(index))
         except ConfigError:
             return None
 
     @cached_property
     def valid_until(self) -> float | None:
-        """Until when what this map says holds, as far as time goes: the first future post's date
-        (Jekyll publishes it then); now when a collection document takes its date from the clock."""
-        import time
-
-        from mdnorm.jekyll.model import FUTURE
-
-        until: float | None = None
-        for f in self.site.files:
-            if f.kind == "document" and self.config.time is None:
-                return time.time()
-            if f.status == FUTURE and f.date is not None:
-                t = f.date.timestamp()
-                until = t if until is None else min(until, t)
-        return until
+        """Until when what this map says holds, as far as time goes (see :func:`_valid_until`)."""
+        return _valid_until(self.site)
 
     # -- files ----------------------------------------------------------------------------------
     @cached_property
@@ -294,3 +276,84 @@ class SiteMap:
         got = tuple((a.id, a.line) for a in anchors(doc, self.config.kramdown))
         self._ids[rel] = got
         return got
+
+
+def _valid_until(site: Site) -> float | None:
+    """Until when ``site`` holds, as far as time goes: the first future post's date (Jekyll
+    publishes it then); now when a collection document takes its date from the clock."""
+    import time
+
+    from mdnorm.jekyll.model import FUTURE
+
+    until: float | None = None
+    for f in site.files:
+        if f.kind == "document" and site.config.time is None:
+            return time.time()
+        if f.status == FUTURE and f.date is not None:
+            t = f.date.timestamp()
+            until = t if until is None else min(until, t)
+    return until
+
+
+def _model(index: SiteIndex) -> Site:
+    """The Jekyll model of ``index``'s site: remembered in the run's memo under the stamp of every
+    file but the posts, and the posts' front matter as indexed, so a run after a post's text
+    changed (its front matter did not) reads no file of the site again."""
+    fronts = index.fronts()
+
+    def read() -> Site:
+        return read_site(index.root, known=fronts.get)
+
+    memo = index.memo
+    digest = index.fronts_digest() if memo is not None else None
+    if memo is None or digest is None:
+        return read()
+    from mdnorm.sitestate import tree_stamp
+
+    posts = frozenset(os.path.join(index.root, *rel.split("/")) for rel in fronts)
+    tree = tree_stamp(index.root, posts)
+    if tree is None:
+        return read()
+    import time
+
+    from mdnorm.jekyll import load_config
+    from mdnorm.resultcache import evaluate_model
+
+    key = memo.model_key(tree, digest)
+    value = memo.lookup_model(key, time.time())
+    if value is not None:
+        try:
+            return Site(load_config(index.root), tuple(_file_of(v) for v in value))
+        except (TypeError, ValueError):
+            pass
+
+    def build() -> tuple[Any, float | None]:
+        site = read()
+        built.append(site)
+        return [_file_json(f) for f in site.files], _valid_until(site)
+
+    built: list[Site] = []
+    _, entry = evaluate_model(key, build)
+    if entry is not None and tree_stamp(index.root, posts) == tree:
+        memo.add(entry)
+    return built[0]
+
+
+def _file_json(f: SiteFile) -> list[Any]:
+    return [f.path, f.kind, f.url, f.output, f.status, f.reason, f.date.isoformat() if f.date else None, f.collection]
+
+
+def _file_of(v: Any) -> SiteFile:
+    from datetime import datetime
+
+    path, kind, url, output, status, reason, date, collection = v
+    return SiteFile(
+        str(path),
+        str(kind),
+        url,
+        output,
+        str(status),
+        str(reason),
+        datetime.fromisoformat(date) if date else None,
+        collection,
+    )

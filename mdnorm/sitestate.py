@@ -3,7 +3,7 @@
 The site-wide rules read every post, every page and static file (the site link
 rules), ``_config.yml`` and the layouts; the walker that lists a site's posts
 also reads ``.gitignore`` files and git's index.  :func:`tree_stamp` digests
-the path and stat identity (:func:`mdnorm.linkindex.stamp_of`: inode, size,
+the path and stat identity (:func:`stamp_of`: inode, size,
 mtime and ctime) of every one of them, so a run over a site in which nothing
 changed can take each post's site-wide diagnostics from the memo instead of
 building the site model again, and any change anywhere in the site (a new
@@ -21,14 +21,27 @@ import hashlib
 import os
 import time
 
-from mdnorm.linkindex import stamp_of
+#: How long after a file's last change its stat identity is trusted (nanoseconds).
+RACY_NS = 2_000_000_000
 
 #: Folders of a site root no site model reads, besides what ``_config.yml`` excludes.
 _NEVER_READ = frozenset({".git", "_site", ".jekyll-cache", ".sass-cache"})
 
 
-def tree_stamp(root: str) -> str | None:
-    """A digest of the stat identities of every file the site-wide results of ``root`` depend on."""
+def stamp_of(st: os.stat_result, now_ns: int | None = None) -> str:
+    """The stat identity of a file, or "" when it changed too recently to be trusted (git's racy rule)."""
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    if max(st.st_mtime_ns, st.st_ctime_ns) > now_ns - RACY_NS:
+        return ""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None:
+    """A digest of the stat identities of every file the site-wide results of ``root`` depend on.
+
+    ``leave_out``: files (absolute paths) the caller accounts for otherwise (the
+    site model takes each post's front matter from the index, not its stamp).
+    """
     h = hashlib.blake2b(digest_size=20)
     now = time.time_ns()
     skip = {os.path.join(root, name) for name in _NEVER_READ | _excluded_folders(root)}
@@ -46,6 +59,9 @@ def tree_stamp(root: str) -> str | None:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.path not in skip:
                         stack.append(entry.path)
+                    continue
+                if entry.path in leave_out:
+                    h.update(f"{entry.path}\0".encode("utf-8", "surrogateescape"))
                     continue
                 st = entry.stat(follow_symlinks=False)
             except OSError:

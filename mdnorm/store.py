@@ -75,7 +75,7 @@ class PostRow(NamedTuple):
     """What the index keeps of one post, besides its entries and anchors."""
 
     rel: str
-    stamp: str  # stat identity when it was read (see linkindex.stamp_of); "" when not to be trusted
+    stamp: str  # stat identity when it was read (see sitestate.stamp_of); "" when not to be trusted
     hash: str  # keyed content digest (see linkindex.ContentHasher)
     ord: bytes  # sorts as "earlier" (see linkindex.ord_of)
     category: tuple[str, str] | None  # (key, value) of the post's category

@@ -12,12 +12,13 @@ import datetime as dt
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from support import make_site
 
-from mdnorm import linkindex, sitemap
+from mdnorm import linkindex, sitemap, sitestate
 from mdnorm.cli import main
 from mdnorm.sitestate import tree_stamp
 
@@ -50,11 +51,11 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> type[Builds]:
     return Builds
 
 
-def _run(root: Path, *args: str) -> list[str]:
+def _run(root: Path, *args: str, path: str = "_posts") -> list[str]:
     old = os.getcwd()
     os.chdir(root)
     try:
-        res = CliRunner().invoke(main, ["check", "--no-color", "--output-format", "concise", *args, "_posts"])
+        res = CliRunner().invoke(main, ["check", "--no-color", "--output-format", "concise", *args, path])
     finally:
         os.chdir(old)
     assert res.exit_code in (0, 1), res.output
@@ -68,7 +69,7 @@ def _cold(root: Path) -> list[str]:
 def test_a_warm_run_of_an_unchanged_site_builds_no_site_model(
     tmp_path: Path, builds: type[Builds], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(linkindex, "RACY_NS", 0)  # trust stat identities at once
+    monkeypatch.setattr(sitestate, "RACY_NS", 0)  # trust stat identities at once
     posts = {
         "2016-9-1-a.md": _post("https://x.example/1\n\nT\n\n[b](/ml/2016/09/02/b.html#nope) ![](/images/no.png)"),
         "2016-9-2-b.md": _post("https://x.example/1\n\nT"),
@@ -84,7 +85,7 @@ def test_a_warm_run_of_an_unchanged_site_builds_no_site_model(
 def test_any_change_in_the_site_gives_what_a_cold_run_gives(
     tmp_path: Path, builds: type[Builds], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(linkindex, "RACY_NS", 0)
+    monkeypatch.setattr(sitestate, "RACY_NS", 0)
     _site(tmp_path, {"2016-9-1-a.md": _post("![](/images/a.png)")})
     assert [line.split(" ")[1] for line in _run(tmp_path)] == ["SL003"]
     (tmp_path / "images").mkdir()
@@ -103,7 +104,7 @@ def test_files_changed_within_the_racy_window_are_not_remembered(tmp_path: Path,
 
 
 def test_the_stamp_covers_git_and_skips_what_the_site_excludes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(linkindex, "RACY_NS", 0)
+    monkeypatch.setattr(sitestate, "RACY_NS", 0)
     site = tmp_path / "blog"
     site.mkdir()
     _site(site, {"2016-9-1-a.md": _post("x")})
@@ -127,7 +128,7 @@ def test_the_stamp_covers_git_and_skips_what_the_site_excludes(tmp_path: Path, m
 @pytest.mark.slow
 def test_a_post_whose_date_arrives_is_published_in_the_next_run(tmp_path: Path, builds: type[Builds]) -> None:
     """A future post is unpublished until its date; a remembered answer holds only until then."""
-    when = dt.datetime.now().astimezone() + dt.timedelta(seconds=linkindex.RACY_NS / 1e9 + 3)
+    when = dt.datetime.now().astimezone() + dt.timedelta(seconds=sitestate.RACY_NS / 1e9 + 3)
     stamp = when.strftime("%Y-%m-%d %H:%M:%S %z")
     day = when.strftime("%Y-%m-%d")
     y, m, d = day.split("-")
@@ -136,10 +137,53 @@ def test_a_post_whose_date_arrives_is_published_in_the_next_run(tmp_path: Path, 
         f"{day}-b.md": _post("x", extra=f"date: {stamp}\n"),
     }
     _site(tmp_path, posts)
-    time.sleep(linkindex.RACY_NS / 1e9 + 0.1)
+    time.sleep(sitestate.RACY_NS / 1e9 + 0.1)
     first = _run(tmp_path, "--select", "SL")
     assert [line.split(" ")[1] for line in first] == ["SL001", "SL005"]
     assert builds.n == 1
     time.sleep(max(0.0, when.timestamp() - time.time()) + 1.1)
     assert _run(tmp_path, "--select", "SL") == []  # the remembered answer expired with the date
     assert builds.n == 2
+
+
+class Reads:
+    """Counts the reads of a whole site (the Jekyll model made from every file)."""
+
+    n = 0
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> type[Reads]:
+    Reads.n = 0
+    real = sitemap.read_site  # type: ignore[attr-defined]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        Reads.n += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sitemap, "read_site", counted)
+    return Reads
+
+
+def test_the_site_model_is_read_again_only_when_more_than_a_post_text_changed(
+    tmp_path: Path, reads: type[Reads], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sitestate, "RACY_NS", 0)
+    posts = {
+        "2016-9-1-a.md": _post("[b](/ml/2016/09/02/b.html) ![](/images/a.png)"),
+        "2016-9-2-b.md": _post("text"),
+    }
+    _site(tmp_path, posts, ("images/a.png",))
+    assert _run(tmp_path) == []
+    assert reads.n == 1
+    b = tmp_path / "_posts" / "2016-9-2-b.md"
+    b.write_text(_post("other text, longer"), encoding="utf-8")  # the text, not the front matter
+    assert _run(tmp_path, path="_posts/2016-9-1-a.md") == []
+    assert reads.n == 1  # the model came from the memo
+    b.write_text(_post("text", extra="permalink: /b/\n"), encoding="utf-8")  # b moves
+    got = _run(tmp_path, path="_posts/2016-9-1-a.md")
+    assert reads.n == 2 and [line.split(" ")[1] for line in got] == ["SL001"]
+    assert got == _run(tmp_path, "--no-cache", path="_posts/2016-9-1-a.md")
+    (tmp_path / "images" / "a.png").unlink()  # a file that is not a post
+    got = _run(tmp_path, path="_posts/2016-9-1-a.md")
+    assert reads.n == 4 and [line.split(" ")[1] for line in got] == ["SL001", "SL003"]
