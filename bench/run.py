@@ -95,14 +95,26 @@ def make_site(folder: Path) -> Path:
     return folder / "_posts"
 
 
+#: A link-entry URL line: scheme and host, then the rest.
+URL_LINE = re.compile(rb"^([ \t]*https?://[^/\s]+)(\S*[ \t]*\r?)$", re.MULTILINE)
+
+
 def scaled(posts: list[Path], dest: Path, k: int) -> None:
-    """``k`` copies of ``posts`` in ``dest`` as Jekyll posts with distinct URLs (copy 0 keeps its name)."""
+    """``k`` copies of ``posts`` in ``dest`` as Jekyll posts with distinct URLs (copy 0 keeps its name).
+
+    Copy ``j`` also lists its own links (``https://host/cj/path``): a blog 64 times
+    as large has 64 times as many links, not every link 64 times (which would
+    make the report itself, one DL002 per listing, the size of the blog).
+    """
     for j in range(k):
         for p in posts:
             m = POST.match(p.name)
             date, title, ext = m.groups() if m else ("2000-01-01", p.stem, p.suffix)
             name = f"{date}-{title}{ext}" if j == 0 else f"{date}-{title}-c{j}{ext}"
-            (dest / name).write_bytes(p.read_bytes())
+            data = p.read_bytes()
+            if j:
+                data = URL_LINE.sub(rb"\1/c%d\2" % j, data)
+            (dest / name).write_bytes(data)
 
 
 def import_profile(cmd: str, cwd: Path) -> list[tuple[int, str]]:
