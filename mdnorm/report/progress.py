@@ -9,7 +9,6 @@ pipe, a redirected file or a CI log.  The line is redrawn in place with ``\\r``
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -54,6 +53,8 @@ class Progress:
         return cls(total, stream) if wanted(total, stream) else None
 
     def _width(self) -> int:
+        import shutil  # with bz2 and lzma: only when a progress line is drawn
+
         return max(20, shutil.get_terminal_size((80, 24)).columns - 1)
 
     def advance(self, path: str) -> None:
