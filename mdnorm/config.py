@@ -57,6 +57,8 @@ class Config:
     online_interval_ms: int | None = None
     online_host_limits: tuple[str, ...] = ()
     online_max_retry_wait: int | None = None
+    #: [online] editor: the language server uses the cached --online answers (titles, https status)
+    online_editor: bool = False
     #: URL path globs served by something other than this site's source (SL001..SL003 skip them)
     site_elsewhere: tuple[str, ...] = ()
     #: 0: no TOC required (a site's convention, set by ``mdnorm init`` when its posts have one)
@@ -127,6 +129,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "online.interval-ms": ("online_interval_ms", "int"),
     "online.host-limits": ("online_host_limits", "strs"),
     "online.max-retry-wait": ("online_max_retry_wait", "int"),
+    "online.editor": ("online_editor", "bool"),
     "site.elsewhere": ("site_elsewhere", "strs"),
     "link-entries.labels": ("link_labels", "bool"),
     "link-entries.lead-captions": ("link_lead_captions", "bool"),

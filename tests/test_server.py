@@ -182,11 +182,15 @@ def test_post_changed_on_disk_counts_without_a_buffer(site: Path) -> None:
     run(go())
 
 
-def test_workspace_check_and_completion(site: Path) -> None:
+@pytest.mark.parametrize("enabled_by", ["client", "config"])
+def test_workspace_check_and_completion(site: Path, enabled_by: str) -> None:
+    """Titles from the cache once online lookups are enabled, by the client or by ``online.editor``."""
     bare = "---\nlayout: post\ntitle: c\ncategory: tech\n---\n\nhttps://example.net/c\n"
+    if enabled_by == "config":
+        (site / ".mdnorm.toml").write_text("[online]\neditor = true\n", encoding="utf-8")
 
     async def go() -> None:
-        async with Session(site, {"online": True}) as s:
+        async with Session(site, {"online": True} if enabled_by == "client" else {}) as s:
             path = site / "_posts/2022-01-01-c.md"
             path.write_text(bare, encoding="utf-8")
             uri = s.open(path)

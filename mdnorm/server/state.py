@@ -160,8 +160,9 @@ class Project:
         return list(self._sites.values())
 
     def online_for(self, root: str) -> OnlineFacts | None:
-        """The cached ``--online`` answers of a site when online lookups are enabled (never a request)."""
-        if not self.online_enabled:
+        """The cached ``--online`` answers of a site when online lookups are enabled (never a request):
+        by the client (``initializationOptions.online``) or the project (``online.editor = true``)."""
+        if not self.online_enabled and not self.base_config(os.path.join(root, "_config.yml")).online_editor:
             return None
         got = self._online.get(root)
         if got is None:
