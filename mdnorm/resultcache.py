@@ -114,12 +114,16 @@ class ResultCache:
     def site_key(self, site_stamp: str, inputs: str, rel: str, digest: str) -> str:
         return _key(self._secret, self._code, f"site\0{site_stamp}\0{inputs}\0{digest}", rel, b"")
 
+    def add_site(self, entry: Entry, site: str, kind: str, gen: str) -> None:
+        """Keep a site-wide entry of generation ``gen`` (the site stamp it was made under)."""
+        self._store.add_site_result(site, kind, gen, entry.key, entry.value)
+
     def model_key(self, tree: str, fronts: str) -> str:
         return _key(self._secret, self._code, f"model\0{tree}\0{fronts}", "", b"")
 
     def lookup_model(self, key: str, now: float) -> Any | None:
         """The remembered site model under ``key`` (see :func:`evaluate_model`), if still valid."""
-        value = self._store.result(key)
+        value = self._store.site_result(key)
         try:
             if value is None or (value[0] is not None and now >= float(value[0])):
                 return None
@@ -129,7 +133,7 @@ class ResultCache:
 
     def lookup_site(self, path: str, key: str, now: float) -> list[Diagnostic] | None:
         """The remembered site-wide diagnostics under ``key`` (see :func:`evaluate_site`), if still valid."""
-        value = self._store.result(key)
+        value = self._store.site_result(key)
         if value is None:
             return None
         try:

@@ -206,9 +206,9 @@ def _site_phase(
                 site_diags = lint()[0]
             if site_diags:
                 got.diagnostics = sorted([*got.diagnostics, *site_diags], key=lambda d: d.sort_key)
-        if memo is not None and made and tree_stamp(root) == stamp:
+        if memo is not None and made and stamp is not None and tree_stamp(root) == stamp:
             for entry in made:
-                memo.add(entry)
+                memo.add_site(entry, root, "post", stamp)
 
 
 SiteAnswer = tuple[list[Diagnostic], float | None]

@@ -335,7 +335,7 @@ def _model(index: SiteIndex) -> Site:
     built: list[Site] = []
     _, entry = evaluate_model(key, build)
     if entry is not None and tree_stamp(index.root, posts) == tree:
-        memo.add(entry)
+        memo.add_site(entry, index.root, "model", key)
     return built[0]
 
 

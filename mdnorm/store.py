@@ -5,6 +5,9 @@ computes it:
 
 * ``results``: the lint results of one file's exact bytes under one set of
   inputs (see :mod:`mdnorm.resultcache`), keyed by a digest of all of them;
+* ``site_results``: what depends on a whole site (a post's site-wide results,
+  the Jekyll model), keyed the same way and by the stamp of the site's files
+  (:mod:`mdnorm.sitestate`); a new stamp's rows replace the old ones;
 * ``facts``: a post's site facts (see :mod:`mdnorm.facts`), keyed by the post's
   keyed content hash;
 * ``posts``, ``entries``, ``anchors``: the site index (see
@@ -39,32 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-SCHEMA = 5
-FILE_NAME = "state.sqlite3"
-#: Results rows kept; older ones are dropped when a run adds rows past this.
-MAX_RESULTS = 100_000
-
-_TABLES = (
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE results (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    # facts_of(bytes), by the bytes' keyed content hash
-    "CREATE TABLE facts (hash TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-    # the sites indexed, by number (every row below names its site by it)
-    "CREATE TABLE sites (id INTEGER PRIMARY KEY, path BLOB NOT NULL UNIQUE)",
-    # one row per post of a site, with what the queries of the site-wide rules need
-    "CREATE TABLE posts (site INTEGER NOT NULL, rel BLOB NOT NULL, stamp TEXT NOT NULL, hash TEXT NOT NULL,"
-    " ord BLOB NOT NULL, catkey TEXT, category TEXT, front TEXT NOT NULL, PRIMARY KEY (site, rel)) WITHOUT ROWID",
-    "CREATE INDEX posts_catkey ON posts (site, catkey)",
-    # one row per link-entry URL line of a post; entries_first finds the first listings of a URL at once
-    "CREATE TABLE entries (site INTEGER NOT NULL, rel BLOB NOT NULL, line INTEGER NOT NULL, coarse TEXT NOT NULL,"
-    " url TEXT NOT NULL, ord BLOB NOT NULL)",
-    "CREATE INDEX entries_rel ON entries (site, rel)",
-    "CREATE INDEX entries_first ON entries (site, coarse, ord, line)",
-    # one row per anchor id of a post
-    "CREATE TABLE anchors (site INTEGER NOT NULL, rel BLOB NOT NULL, id TEXT NOT NULL)",
-    "CREATE INDEX anchors_rel ON anchors (site, rel)",
-    "CREATE INDEX anchors_id ON anchors (site, id)",
-)
+from mdnorm.storefile import FILE_NAME, MAX_RESULTS, connect, remove
 
 
 class StoreError(Exception):
@@ -105,6 +83,7 @@ class Store:
         self.path = path
         self.temporary = temporary
         self._results: dict[str, str] = {}
+        self._site_results: dict[tuple[str, str, str], dict[str, str]] = {}  # (site, kind, gen) -> rows
         self._pid = os.getpid()
         self._sites: dict[str, int] = {}
 
@@ -124,13 +103,13 @@ class Store:
         path = folder / FILE_NAME
         for attempt in range(2):
             try:
-                return cls(_connect(path, code), path)
+                return cls(connect(path, code), path)
             except sqlite3.OperationalError:  # locked past the timeout, read-only, ...: run without it
                 return None
             except sqlite3.DatabaseError:
                 if attempt:
                     return None
-                _remove(path)  # damaged or foreign: rebuild from nothing
+                remove(path)  # damaged or foreign: rebuild from nothing
             except OSError:
                 return None
         return None
@@ -147,9 +126,9 @@ class Store:
         folder = Path(tempfile.mkdtemp(prefix="mdnorm-"))
         path = folder / FILE_NAME
         try:
-            store = cls(_connect(path, ""), path, temporary=True)
+            store = cls(connect(path, ""), path, temporary=True)
         except (sqlite3.Error, OSError) as exc:
-            _remove(path)
+            remove(path)
             with contextlib.suppress(OSError):
                 folder.rmdir()
             raise StoreError(f"cannot make a temporary database in {folder}: {exc}") from exc
@@ -162,7 +141,7 @@ class Store:
         """This store for the current process (a forked worker opens its own connection, read-only use)."""
         if os.getpid() == self._pid:
             return self
-        other = Store(_connect(self.path, None), self.path)
+        other = Store(connect(self.path, None), self.path)
         return other
 
     # -- results --------------------------------------------------------------
@@ -180,6 +159,17 @@ class Store:
 
     def add_result(self, key: str, value: Any) -> None:
         self._results[key] = dumps(value)
+
+    def site_result(self, key: str) -> Any | None:
+        try:
+            row = self._db.execute("SELECT value FROM site_results WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row is not None else None
+        except (sqlite3.DatabaseError, ValueError):
+            return None
+
+    def add_site_result(self, site: str, kind: str, gen: str, key: str, value: Any) -> None:
+        """Remember ``value`` under ``key``; at commit, older generations of this kind for ``site`` go."""
+        self._site_results.setdefault((site, kind, gen), {})[key] = dumps(value)
 
     # -- facts ------------------------------------------------------------------
     def facts(self, digest: str) -> Any | None:
@@ -333,8 +323,17 @@ class Store:
         try:
             if self._results:
                 self._db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", self._results.items())
+                n_posts = self._db.execute("SELECT count(*) FROM posts").fetchone()[0]
                 self._db.execute(
-                    "DELETE FROM results WHERE rowid <= (SELECT max(rowid) FROM results) - ?", (MAX_RESULTS,)
+                    "DELETE FROM results WHERE rowid <= (SELECT max(rowid) FROM results) - ?",
+                    (MAX_RESULTS + 2 * n_posts,),
+                )
+            for (site, kind, gen), rows in self._site_results.items():
+                sid = self._sid(site)
+                self._db.execute("DELETE FROM site_results WHERE site = ? AND kind = ? AND gen <> ?", (sid, kind, gen))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO site_results (key, site, kind, gen, value) VALUES (?, ?, ?, ?, ?)",
+                    [(k, sid, kind, gen, v) for k, v in rows.items()],
                 )
             if self._db.in_transaction:
                 # facts no post refers to (old versions of posts) go, once they outnumber the posts
@@ -347,6 +346,7 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self._db.rollback()
         self._results.clear()
+        self._site_results.clear()
 
     def close(self) -> None:
         if self.temporary:
@@ -361,68 +361,6 @@ def _drop_temporary(db: sqlite3.Connection, path: Path, pid: int) -> None:
         return
     with contextlib.suppress(sqlite3.Error):
         db.close()
-    _remove(path)
+    remove(path)
     with contextlib.suppress(OSError):
         path.parent.rmdir()
-
-
-def _connect(path: Path, code: str | None) -> sqlite3.Connection:
-    """A connection to the state file at ``path``; ``code`` None: an existing file, as it is."""
-    db = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
-    if code is None:
-        db.isolation_level = "DEFERRED"
-        return db
-    try:
-        db.execute("PRAGMA busy_timeout = 5000")
-        with contextlib.suppress(sqlite3.OperationalError):  # a read-only folder keeps the old journal mode
-            db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        if _schema(db) != SCHEMA:
-            _create(db)
-        row = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
-        if row is None or row[0] != code:
-            db.execute("BEGIN IMMEDIATE")
-            for table in ("results", "facts", "sites", "posts", "entries", "anchors"):
-                db.execute(f"DELETE FROM {table}")
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('code', ?)", (code,))
-            db.execute("COMMIT")
-        db.isolation_level = "DEFERRED"  # transactions from here on (``with db:``)
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _schema(db: sqlite3.Connection) -> int | None:
-    try:
-        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    try:
-        return int(row[0]) if row else None
-    except ValueError:
-        return None
-
-
-def _create(db: sqlite3.Connection) -> None:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        if _schema(db) == SCHEMA:  # another run made it meanwhile
-            db.execute("COMMIT")
-            return
-        for (name,) in list(db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")):
-            db.execute(f'DROP TABLE IF EXISTS "{name}"')
-        for statement in _TABLES:
-            db.execute(statement)
-        db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA),))
-        db.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
-        raise
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(OSError):
-            os.unlink(f"{path}{suffix}")

@@ -144,6 +144,8 @@ def test_the_engine_names_no_rule_code() -> None:
         "runner.py",
         "linkindex.py",
         "store.py",
+        "storefile.py",
+        "sitestate.py",
         "resultcache.py",
         "facts.py",
     ]

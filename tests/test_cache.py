@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import mdnorm
-from mdnorm import project, resultcache, runner, store
+from mdnorm import project, resultcache, runner, storefile
 from mdnorm.config import Config
 from mdnorm.project import cache_folder
 from mdnorm.runner import Mode, run_files
@@ -50,7 +50,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> type[Spy]:
 
 
 def _state_file(root: Path) -> Path:
-    return cache_folder(str(root)) / store.FILE_NAME
+    return cache_folder(str(root)) / storefile.FILE_NAME
 
 
 def test_second_run_is_answered_from_cache_with_same_results(tmp_path: Path, spy: type[Spy]) -> None:

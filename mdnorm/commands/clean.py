@@ -34,7 +34,7 @@ def remove_cache(folder: Path) -> bool:
     Only the files mdnorm writes go: a ``cache-dir`` may name a folder the user
     keeps other things in, and ``clean`` must never empty it.
     """
-    from mdnorm.store import FILE_NAME
+    from mdnorm.storefile import FILE_NAME
 
     if not folder.is_dir():
         return False
