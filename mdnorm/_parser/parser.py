@@ -116,7 +116,8 @@ class KramdownParser(BlockParser):
             parts = last["_parts"]
             line = state.get_line(state.cursor)
             one_line = len(parts) == 1 and parts[0].count("\n") <= 1
-            if one_line and last.get("_bnd") and SETEXT_UNDERLINE.match(line):
+            start = last.get("_bnd")
+            if one_line and start is not None and state.after_boundary(start) and SETEXT_UNDERLINE.match(line):
                 last["type"] = "heading"
                 last["style"] = "setext"
                 last["attrs"] = {"level": 1 if line[0] == "=" else 2}
