@@ -187,7 +187,7 @@ def _footnote_names(doc: Document) -> frozenset[str]:
 def _definition_lines(doc: Document) -> list[str]:
     """The Markdown lines that may define a link or a footnote (both hold ``]:``)."""
     flags = doc.opaque_lines
-    return [line for ln, line in enumerate(doc.lines) if "]:" in line and not flags[ln]]
+    return [doc.lines[ln] for ln in doc.lines_holding("]:") if not flags[ln]]
 
 
 # -- other ids --------------------------------------------------------------------------------------
@@ -197,8 +197,9 @@ def _text_lines(doc: Document, needle: str) -> Iterator[tuple[int, str]]:
     Only the lines that hold ``needle`` as written: blanking code spans never adds it.
     """
     flags = doc.opaque_lines
-    for ln, line in enumerate(doc.lines):
-        if needle in line and not flags[ln]:
+    for ln in doc.lines_holding(needle):
+        if not flags[ln]:
+            line = doc.lines[ln]
             if "`" in line:
                 for a, _, _, end in reversed(code_spans(line)):
                     line = line[:a] + " " * (end - a) + line[end:]

@@ -9,6 +9,7 @@ turn them into the 1-based lines users see.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
@@ -174,6 +175,23 @@ class Document:
 
     def offset(self, line: int, column: int = 0) -> int:
         return self.line_starts[line] + column
+
+    def lines_holding(self, needle: str) -> list[int]:
+        """The lines that hold ``needle`` (a string with no line break), in order.
+
+        Found by searching the text, not by a loop over every line: most lines
+        of a post hold none of the rare marks a pass looks for.
+        """
+        text, starts = self.text, self.line_starts
+        out: list[int] = []
+        pos = text.find(needle, starts[0])
+        while pos >= 0:
+            line = bisect_right(starts, pos) - 1
+            out.append(line)
+            if line + 1 >= len(starts):
+                break
+            pos = text.find(needle, starts[line + 1])
+        return out
 
     @cached_property
     def newline(self) -> str:

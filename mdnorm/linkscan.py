@@ -94,7 +94,6 @@ def _body(doc: Document, flags: bytearray | None) -> str:
 
 
 _FLAGGED = re.compile(rb"[^\x00]+")
-_NEWLINE = re.compile("\n")
 
 
 def _mask_inline(text: str) -> str:
@@ -102,13 +101,16 @@ def _mask_inline(text: str) -> str:
     spans = [m.span() for m in _COMMENT.finditer(text)] + [m.span() for m in _RAW.finditer(text)]
     text = _blank(text, spans)
     spans = []
-    start = 0
-    for brk in [*_PARA_BREAK.finditer(text), None]:
-        end = brk.start() if brk is not None else len(text)
-        chunk = text[start:end]
-        if "`" in chunk:
-            spans += [(start + a, start + e) for a, _, _, e in code_spans(chunk)]
-        start = brk.end() if brk is not None else end
+    tick = text.find("`")
+    if tick >= 0:  # code spans, in each paragraph that holds a backtick
+        breaks = [m.span() for m in _PARA_BREAK.finditer(text)]
+        break_starts = [a for a, _ in breaks]
+        while tick >= 0:
+            k = bisect_right(break_starts, tick)  # the paragraph's index (no break holds a backtick)
+            start = breaks[k - 1][1] if k else 0
+            end = breaks[k][0] if k < len(breaks) else len(text)
+            spans += [(start + a, start + e) for a, _, _, e in code_spans(text[start:end])]
+            tick = text.find("`", end)
     text = _blank(text, spans)
     return _blank(text, [m.span() for m in _MATH.finditer(text)])
 
@@ -173,8 +175,6 @@ def links_of(doc: Document) -> list[Link]:
     """Every link of ``doc`` in source order (see the module docstring for what counts)."""
     found: list[tuple[int, str, str]] = []
     markdown = _mask_inline(_body(doc, doc.opaque_lines))
-    # offsets of the lines in the "\n"-joined text scanned here (blanking keeps every line's length)
-    starts = [0, *(m.end() for m in _NEWLINE.finditer(markdown))]
     if "](" in markdown:
         found += _inline(markdown)
     for m in _REFDEF.finditer(markdown):
@@ -197,9 +197,13 @@ def links_of(doc: Document) -> list[Link]:
         for m in _LIQUID.finditer(liquid):
             kind = POST_URL if m.group(1) == "post_url" else LINK_TAG
             found.append((m.start(2), kind, m.group(2).strip()))
+    # Positions are in "\n"-joined texts whose lines have the post's lengths (blanking
+    # keeps them): count the newlines from one link to the next.
     out: list[Link] = []
+    line = done = 0
     for pos, kind, url in sorted(set(found)):
-        line = bisect_right(starts, pos) - 1
-        column = pos - starts[line]
+        line += markdown.count("\n", done, pos)
+        done = pos
+        column = pos - markdown.rfind("\n", 0, pos) - 1
         out.append(Link(line, column, doc.offset(line, column), kind, url))
     return out
