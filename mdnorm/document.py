@@ -374,6 +374,8 @@ def content_end(doc: Document, tok: Token) -> int:
     """Exclusive end line of a block's own content (trailing blank lines dropped)."""
     end: int = tok["_end"]
     start: int = tok["_line"]
+    if end <= start + 1:  # a one-line block (most are): nothing to look at
+        return end
     lines = doc.lines
     while end > start + 1 and is_blank(lines[end - 1]):
         end -= 1
