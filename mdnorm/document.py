@@ -30,7 +30,8 @@ BOM = "\ufeff"
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 _FM_OPEN = re.compile(r"---[ \t]*")
 _FM_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
-URL_LINE = re.compile(r"[ ]{0,3}(https?://\S+?)[ \t]*")
+#: (Greedy ``\S+``: the same matches as a lazy ``\S+?`` under ``fullmatch``, four times faster.)
+URL_LINE = re.compile(r"[ ]{0,3}(https?://\S+)[ \t]*")
 # A URL inside prose, ending as GFM's autolinks end: an ASCII host (so
 # "见http://x.com中文" ends at the host), then a path that stops at whitespace,
 # quotes, angle brackets, "]" (so "[http://x](http://x)" is two URLs) and CJK
@@ -300,13 +301,14 @@ class Document:
             if tok["type"] != "paragraph":
                 continue
             in_math = False
-            for idx, ln in enumerate(range(tok["_line"], content_end(self, tok))):
+            start = tok["_line"]
+            for ln in range(start, content_end(self, tok)):
                 line = lines[ln]
                 if not in_math and line.startswith(("h", " ")):
                     m = URL_LINE.fullmatch(line)
                     if m:
-                        out.append(UrlLine(ln, m.start(1), m.group(1), tok, idx))
-                if line.count("$$") % 2:
+                        out.append(UrlLine(ln, m.start(1), m.group(1), tok, ln - start))
+                if "$$" in line and line.count("$$") % 2:
                     in_math = not in_math
         return out
 
