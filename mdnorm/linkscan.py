@@ -115,31 +115,33 @@ def _mask_inline(text: str) -> str:
     return _blank(text, [m.span() for m in _MATH.finditer(text)])
 
 
-#: An escape, either character of the pair, or a newline that starts a paragraph break
-#: (``_PARA_BREAK``): other newlines are not visited at all.
-_PAIR_TOKENS = {
-    (o, c): re.compile(r"\\[\s\S]?|[" + re.escape(o + c) + r"]|\n(?=[ \t]*\n)") for o, c in (("[", "]"), ("(", ")"))
-}
+#: An escape, or either character of the pair: the only characters :func:`_pairs` visits.
+_PAIR_TOKENS = {(o, c): re.compile(r"\\[\s\S]?|[" + re.escape(o + c) + r"]") for o, c in (("[", "]"), ("(", ")"))}
 
 
 def _pairs(text: str, open_ch: str, close_ch: str) -> dict[int, int]:
     """Position of each ``open_ch`` -> its matching ``close_ch`` (escapes skipped, reset at paragraph breaks).
 
     Only the characters that matter are visited (a backslash with the character
-    it escapes, the pair, paragraph breaks): a loop over every character of a
-    post cost a third of a cold lint.
+    it escapes, the pair): a loop over every character of a post cost a third of
+    a cold lint.  A paragraph break matters only while a bracket is open: then
+    the text since the previous visited character is searched for one (it holds
+    no backslash, so no escape can hide a newline of it).
     """
     out: dict[int, int] = {}
     stack: list[int] = []
+    since = 0  # where the text after the previous visited character starts
+    para_break = _PARA_BREAK.search
     for m in _PAIR_TOKENS[(open_ch, close_ch)].finditer(text):
+        at = m.start()
+        if stack and para_break(text, since, at):
+            stack.clear()
+        since = m.end()
         ch = m.group()
         if ch == open_ch:
-            stack.append(m.start())
-        elif ch == close_ch:
-            if stack:
-                out[stack.pop()] = m.start()
-        elif ch == "\n":
-            stack.clear()
+            stack.append(at)
+        elif ch == close_ch and stack:
+            out[stack.pop()] = at
     return out
 
 
