@@ -197,6 +197,8 @@ class Document:
     @cached_property
     def newline(self) -> str:
         """The line ending that inserted lines should use: the file's most common."""
+        if "\r" not in self.text:  # every ending is "\n" (or the last line has none)
+            return "\n"
         counts: dict[str, int] = {}
         for e in self.endings:
             if e:
