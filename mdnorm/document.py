@@ -54,6 +54,8 @@ _NOT_PROSE = re.compile(
 #: spaces, tabs, form feeds and vertical tabs.  Ruby's ``\s`` is ASCII-only, so a
 #: line holding U+3000 or U+00A0 is text (``<p>　</p>``), unlike Python's ``strip()``.
 
+_SPACES_BEFORE_BREAK = re.compile(r"  (?:\r\n|\r|\n)")
+
 #: Block types whose content is not Markdown (never URL lines, headings, links).
 OPAQUE_BLOCKS = frozenset({"block_code", "block_math", "block_html", "kd_extension", "liquid_block"})
 
@@ -322,6 +324,8 @@ class Document:
         its last (kramdown's rule is two spaces, so three or more count too).
         """
         out: set[int] = set()
+        if not _SPACES_BEFORE_BREAK.search(self.text):  # no line ends in two spaces (most posts)
+            return frozenset(out)
         lines = self.lines
         for tok in self.walk():
             if tok["type"] in ("paragraph", "block_text"):
