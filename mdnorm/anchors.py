@@ -173,27 +173,33 @@ def _apply_ial(line: str, hid: str | None, classes: str) -> tuple[str | None, st
 
 
 def _link_refs(doc: Document) -> frozenset[str]:
-    flags = doc.opaque_lines
     return frozenset(
         norm_ref(m.group(1))
-        for ln, line in enumerate(doc.lines)
-        if not flags[ln] and (m := _LINK_DEF.match(line)) and not m.group(1).startswith("^")
+        for line in _definition_lines(doc)
+        if (m := _LINK_DEF.match(line)) and not m.group(1).startswith("^")
     )
 
 
 def _footnote_names(doc: Document) -> frozenset[str]:
+    return frozenset(m.group(1) for line in _definition_lines(doc) if (m := _FOOTNOTE_DEF.match(line)))
+
+
+def _definition_lines(doc: Document) -> list[str]:
+    """The Markdown lines that may define a link or a footnote (both hold ``]:``)."""
     flags = doc.opaque_lines
-    return frozenset(
-        m.group(1) for ln, line in enumerate(doc.lines) if not flags[ln] and (m := _FOOTNOTE_DEF.match(line))
-    )
+    return [doc.lines[ln] for ln in doc.lines_holding("]:") if not flags[ln]]
 
 
 # -- other ids --------------------------------------------------------------------------------------
-def _text_lines(doc: Document) -> Iterator[tuple[int, str]]:
-    """Markdown lines outside code, math and HTML blocks, with code spans blanked."""
+def _text_lines(doc: Document, needle: str) -> Iterator[tuple[int, str]]:
+    """Markdown lines outside code, math and HTML blocks, with code spans blanked.
+
+    Only the lines that hold ``needle`` as written: blanking code spans never adds it.
+    """
     flags = doc.opaque_lines
-    for ln, line in enumerate(doc.lines):
+    for ln in doc.lines_holding(needle):
         if not flags[ln]:
+            line = doc.lines[ln]
             if "`" in line:
                 for a, _, _, end in reversed(code_spans(line)):
                     line = line[:a] + " " * (end - a) + line[end:]
@@ -203,7 +209,7 @@ def _text_lines(doc: Document) -> Iterator[tuple[int, str]]:
 def _ial_ids(doc: Document) -> Iterator[Anchor]:
     """Ids from IALs on blocks other than headings and on spans (``*x*{: #id}``)."""
     heading_lines = {t["_line"] for t in doc.walk() if t["type"] == "heading"}
-    for ln, line in _text_lines(doc):
+    for ln, line in _text_lines(doc, "{:"):
         if "{:" not in line:
             continue
         block = _IAL_LINE.fullmatch(line)
@@ -256,7 +262,7 @@ def _html_ids(doc: Document) -> Iterator[Anchor]:
         if tok["type"] == "block_html" and _HTML_ATTR_HINT.search(tok.get("raw", "")):
             for hid, offset in html_ids(tok["raw"]):
                 yield Anchor(hid, tok["_line"] + offset, "html")
-    for ln, line in _text_lines(doc):
+    for ln, line in _text_lines(doc, "<"):
         if "<" in line and _HTML_ATTR_HINT.search(line):
             for m in HTML_TAG.finditer(line):
                 if not m.group().startswith("</"):
@@ -288,7 +294,7 @@ def _footnote_ids(doc: Document, names: frozenset[str], prefix: str) -> Iterator
     if not names:
         return
     seen: dict[str, int] = {}
-    for ln, line in _text_lines(doc):
+    for ln, line in _text_lines(doc, "[^"):
         if _FOOTNOTE_DEF.match(line):
             continue
         for m in FOOTNOTE_REF.finditer(line):

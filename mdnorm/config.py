@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # tomllib (or tomli) is imported only when a config file is read: most runs
 # of the pre-commit hook should not pay for it.
@@ -27,6 +27,14 @@ class ConfigError(Exception):
 
 
 DEFAULT_EXCLUDE = (".git", "_site", "node_modules", "vendor", ".mdnorm_cache", ".venv", "venv", ".tox")
+
+
+class Selection(NamedTuple):
+    """A rule selection as one layer states it (a config file or the command line); None: not stated."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class Config:
     #: where the cache lives (relative to ``root``); None: under the user's cache folder
     cache_dir: str | None = None
     #: the command line's --select/--ignore/--extend-select, re-applied over nested configs
-    cli_selection: tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, ...] | None] | None = None
+    cli_selection: Selection | None = None
     #: folder the config file was found in; relative paths are taken from here
     root: str = field(default=".", compare=False)
     source: str | None = field(default=None, compare=False)
@@ -224,44 +232,33 @@ def _union(*parts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for part in parts for c in part))
 
 
-def layer_selection(
-    base: Config,
-    select: tuple[str, ...] | None = None,
-    ignore: tuple[str, ...] | None = None,
-    extend_select: tuple[str, ...] | None = None,
-) -> Config:
+def layer_selection(base: Config, sel: Selection) -> Config:
     """Layer rule selection over ``base`` as ruff does: a ``select`` starts afresh
     (inherited ``ignore`` and ``extend-select`` are dropped); ``ignore`` and
     ``extend-select`` add to what is inherited."""
     inh_ignore: tuple[str, ...] = ()
     inh_extend: tuple[str, ...] = ()
-    if select is not None:
-        new_select = select
+    if sel.select is not None:
+        new_select = sel.select
     else:
         new_select, inh_ignore, inh_extend = base.select, base.ignore, base.extend_select
     return dataclasses.replace(
         base,
         select=new_select,
-        ignore=_union(inh_ignore, ignore or ()),
-        extend_select=_union(inh_extend, extend_select or ()),
+        ignore=_union(inh_ignore, sel.ignore or ()),
+        extend_select=_union(inh_extend, sel.extend_select or ()),
     )
 
 
-def with_command_line(
-    base: Config,
-    select: tuple[str, ...] | None = None,
-    ignore: tuple[str, ...] | None = None,
-    extend_select: tuple[str, ...] | None = None,
-) -> Config:
+def with_command_line(base: Config, sel: Selection) -> Config:
     """``base`` with the command line's rule selection on top (see :func:`layer_selection`).
 
     The selection is remembered so that :func:`for_folder` puts it on top of
     nested config files too: the command line wins everywhere.
     """
-    if select is None and ignore is None and extend_select is None:
+    if sel == Selection():
         return base
-    cfg = layer_selection(base, select, ignore, extend_select)
-    return dataclasses.replace(cfg, cli_selection=(select, ignore, extend_select))
+    return dataclasses.replace(layer_selection(base, sel), cli_selection=sel)
 
 
 def parse_table(table: dict[str, Any], where: str, base: Config | None = None, prefix: str = "") -> Config:
@@ -284,9 +281,8 @@ def parse_table(table: dict[str, Any], where: str, base: Config | None = None, p
             raise ConfigError(f"{where}: unknown key '{key}'{hint}")
         name, kind = _KEYS[key]
         changes[name] = _convert(key, kind, value, where)
-    cfg = layer_selection(
-        cfg, changes.pop("select", None), changes.pop("ignore", None), changes.pop("extend_select", None)
-    )
+    sel = Selection(changes.pop("select", None), changes.pop("ignore", None), changes.pop("extend_select", None))
+    cfg = layer_selection(cfg, sel)
     if "exclude" in changes:
         changes["exclude"] = _globs("exclude", changes["exclude"], prefix, where)
     if "extend_exclude" in changes:
@@ -409,7 +405,7 @@ def _for_folder(base: Config, folder: str) -> Config:
             prefix = "/".join(rel.parts[: i + 1])
             cfg = parse_table(_read_table(nested) or {}, str(nested), cfg, prefix)
     if cfg is not base and base.cli_selection is not None:
-        cfg = layer_selection(cfg, *base.cli_selection)  # the command line stays on top
+        cfg = layer_selection(cfg, base.cli_selection)  # the command line stays on top
     _NESTED_CACHE[key] = cfg
     return cfg
 

@@ -8,6 +8,7 @@ blog's conventions.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
@@ -129,6 +130,10 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
         )
 
     kinds: dict[int, str | None] = {}
+    # caption_kind reaches run_caption through this table, emptied on return: two
+    # closures calling each other are a cycle that kept the whole document alive
+    # until the cyclic GC ran
+    later: dict[str, Callable[[int], str | None]] = {}
 
     def run_caption(i: int) -> str | None:
         """How the run of URL paragraphs ending at ``significant[i]`` is captioned from above:
@@ -171,7 +176,9 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
         # after a URL, a paragraph is that URL's title, unless the entries here are
         # written caption first ("中文版教程", URL, "英文版教程", URL), or it also heads
         # the group of untitled URLs below it (URL, "APIDOC", URL, URL)
-        return "text" if run_caption(j - 1) == "text" or group_below(j) else None
+        return "text" if later["run_caption"](j - 1) == "text" or group_below(j) else None
+
+    later["run_caption"] = run_caption
 
     def labelled_above(u: UrlLine) -> bool:
         if not labels and not leads:
@@ -194,6 +201,7 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
             titled = nxt is not None and is_title(nxt)
         out.append(_Caption(labelled_above(u), titled))
     cache[labels, leads] = tuple(out)
+    later.clear()
     return out
 
 

@@ -83,9 +83,17 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _body(doc: Document, flags: bytearray | None) -> str:
     """The post's text with front matter and the lines flagged in ``flags`` blanked to spaces."""
-    body = doc.body_line
-    out = [" " * len(line) if ln < body or (flags and flags[ln]) else line for ln, line in enumerate(doc.lines)]
+    out = list(doc.lines)
+    runs = [range(min(doc.body_line, len(out)))]
+    if flags:
+        runs += (range(*run.span()) for run in _FLAGGED.finditer(flags))
+    for run in runs:
+        for ln in run:
+            out[ln] = " " * len(out[ln])
     return "\n".join(out)
+
+
+_FLAGGED = re.compile(rb"[^\x00]+")
 
 
 def _mask_inline(text: str) -> str:
@@ -93,41 +101,47 @@ def _mask_inline(text: str) -> str:
     spans = [m.span() for m in _COMMENT.finditer(text)] + [m.span() for m in _RAW.finditer(text)]
     text = _blank(text, spans)
     spans = []
-    start = 0
-    for brk in [*_PARA_BREAK.finditer(text), None]:
-        end = brk.start() if brk is not None else len(text)
-        chunk = text[start:end]
-        if "`" in chunk:
-            spans += [(start + a, start + e) for a, _, _, e in code_spans(chunk)]
-        start = brk.end() if brk is not None else end
+    tick = text.find("`")
+    if tick >= 0:  # code spans, in each paragraph that holds a backtick
+        breaks = [m.span() for m in _PARA_BREAK.finditer(text)]
+        break_starts = [a for a, _ in breaks]
+        while tick >= 0:
+            k = bisect_right(break_starts, tick)  # the paragraph's index (no break holds a backtick)
+            start = breaks[k - 1][1] if k else 0
+            end = breaks[k][0] if k < len(breaks) else len(text)
+            spans += [(start + a, start + e) for a, _, _, e in code_spans(text[start:end])]
+            tick = text.find("`", end)
     text = _blank(text, spans)
     return _blank(text, [m.span() for m in _MATH.finditer(text)])
 
 
-_PAIR_TOKENS = {(o, c): re.compile(r"\\[\s\S]?|[" + re.escape(o + c) + r"\n]") for o, c in (("[", "]"), ("(", ")"))}
+#: An escape, or either character of the pair: the only characters :func:`_pairs` visits.
+_PAIR_TOKENS = {(o, c): re.compile(r"\\[\s\S]?|[" + re.escape(o + c) + r"]") for o, c in (("[", "]"), ("(", ")"))}
 
 
 def _pairs(text: str, open_ch: str, close_ch: str) -> dict[int, int]:
     """Position of each ``open_ch`` -> its matching ``close_ch`` (escapes skipped, reset at paragraph breaks).
 
     Only the characters that matter are visited (a backslash with the character
-    it escapes, the pair, newlines): a loop over every character of a post cost
-    a third of a cold lint.
+    it escapes, the pair): a loop over every character of a post cost a third of
+    a cold lint.  A paragraph break matters only while a bracket is open: then
+    the text since the previous visited character is searched for one (it holds
+    no backslash, so no escape can hide a newline of it).
     """
     out: dict[int, int] = {}
     stack: list[int] = []
-    tokens = _PAIR_TOKENS[(open_ch, close_ch)]
-    para_break = _PARA_BREAK.match
-    for m in tokens.finditer(text):
-        ch = m.group()
-        i = m.start()
-        if ch == open_ch:
-            stack.append(i)
-        elif ch == close_ch:
-            if stack:
-                out[stack.pop()] = i
-        elif ch == "\n" and stack and para_break(text, i):
+    since = 0  # where the text after the previous visited character starts
+    para_break = _PARA_BREAK.search
+    for m in _PAIR_TOKENS[(open_ch, close_ch)].finditer(text):
+        at = m.start()
+        if stack and para_break(text, since, at):
             stack.clear()
+        since = m.end()
+        ch = m.group()
+        if ch == open_ch:
+            stack.append(at)
+        elif ch == close_ch and stack:
+            out[stack.pop()] = at
     return out
 
 
@@ -161,9 +175,6 @@ def _inline(text: str) -> list[tuple[int, str, str]]:
 
 def links_of(doc: Document) -> list[Link]:
     """Every link of ``doc`` in source order (see the module docstring for what counts)."""
-    starts = [0]
-    for text in doc.lines[:-1]:
-        starts.append(starts[-1] + len(text) + 1)  # offsets in the "\n"-joined text scanned here
     found: list[tuple[int, str, str]] = []
     markdown = _mask_inline(_body(doc, doc.opaque_lines))
     if "](" in markdown:
@@ -172,7 +183,7 @@ def links_of(doc: Document) -> list[Link]:
         found.append((m.start(2), REFDEF, m.group(2)))
     if "<" in markdown:
         found += [(m.start(1), AUTOLINK, m.group(1)) for m in _AUTOLINK.finditer(markdown)]
-    html = _body(doc, doc.code_lines)
+    html = _body(doc, doc.code_lines) if "<" in doc.text else ""
     if "<" in html:
         masked = _blank(html, [m.span() for m in _COMMENT.finditer(html)])
         masked = _blank(masked, [m.span() for m in _RAW.finditer(masked)])
@@ -182,15 +193,19 @@ def links_of(doc: Document) -> list[Link]:
                 url = a.group(g).strip()
                 if url:
                     found.append((tag.start(2) + a.start(g), HTML, url))
-    liquid = _body(doc, None)  # Liquid runs before Markdown: code blocks too
+    liquid = _body(doc, None) if "{%" in doc.text else ""  # Liquid runs before Markdown: code blocks too
     if "{%" in liquid:
         liquid = _blank(liquid, [m.span() for m in _RAW.finditer(liquid)])
         for m in _LIQUID.finditer(liquid):
             kind = POST_URL if m.group(1) == "post_url" else LINK_TAG
             found.append((m.start(2), kind, m.group(2).strip()))
+    # Positions are in "\n"-joined texts whose lines have the post's lengths (blanking
+    # keeps them): count the newlines from one link to the next.
     out: list[Link] = []
+    line = done = 0
     for pos, kind, url in sorted(set(found)):
-        line = bisect_right(starts, pos) - 1
-        column = pos - starts[line]
+        line += markdown.count("\n", done, pos)
+        done = pos
+        column = pos - markdown.rfind("\n", 0, pos) - 1
         out.append(Link(line, column, doc.offset(line, column), kind, url))
     return out

@@ -27,6 +27,11 @@ def is_blank(line: str) -> bool:
     return not line.strip(BLANK_CHARS)
 
 
+def blank_lines(lines: list[str], start: int = 0) -> list[int]:
+    """Indexes of the :func:`is_blank` lines of ``lines`` from ``start``, in one pass."""
+    return [i for i in range(start, len(lines)) if not lines[i].strip(BLANK_CHARS)]
+
+
 def code_spans(text: str) -> list[tuple[int, int, int, int]]:
     """Inline code spans of ``text``: ``(open, content_start, content_end, close_end)``.
 

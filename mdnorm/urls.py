@@ -99,19 +99,31 @@ def is_local_host(host: str) -> bool:
     host = host.lower().strip("[]").rstrip(".")
     if host in _LOCAL_NAMES or host.endswith(_LOCAL_SUFFIXES):
         return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+    ip = _ip(host)
+    return ip is not None and (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified)
 
 
 def is_loopback(host: str) -> bool:
     host = host.lower().strip("[]").rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    ip = _ip(host)
+    return ip is not None and (ip.is_loopback or ip.is_unspecified)
+
+
+#: What an IPv4 address can be made of; an IPv6 one always holds a ":".
+_IPV4_CHARS = frozenset("0123456789.")
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``host`` as an IP address, or None for a name.
+
+    Most hosts are names: ruling them out by their characters saves the two
+    exceptions ``ipaddress.ip_address`` raises for each.
+    """
+    if ":" not in host and not _IPV4_CHARS.issuperset(host):
+        return None
     try:
-        ip = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return ip.is_loopback or ip.is_unspecified
+        return None

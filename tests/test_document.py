@@ -23,6 +23,12 @@ def test_final_newline_adds_no_line_and_bom_is_remembered() -> None:
     assert Document("p.md", "").lines == [""]
 
 
+def test_lines_holding_a_mark_are_the_lines_that_hold_it() -> None:
+    for text in ("\ufeff{:a{:\r\nb\n\n{:\r", "x{:", "", "{:\n{:\n", "a\nb"):
+        doc = Document("p.md", text)
+        assert doc.lines_holding("{:") == [i for i, line in enumerate(doc.lines) if "{:" in line], repr(text)
+
+
 def test_newline_is_the_most_common_ending() -> None:
     assert Document("p.md", "a\r\nb\r\nc\n").newline == "\r\n"
     assert Document("p.md", "a").newline == "\n"

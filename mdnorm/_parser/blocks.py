@@ -44,15 +44,15 @@ def _finish(tokens: list[Token], end: int) -> None:
                 tok["_line"] = kids[0]["_line"]
             else:
                 tok["_line"] = tokens[i - 1]["_line"] if i else 0
-    for tok in reversed(tokens):
-        parts = tok.pop("_parts", None)
-        tok.pop("_bnd", None)
-        if parts is not None:
-            tok["text"] = "".join(parts)
-            if tok["type"] == "heading":
-                tok["text"] = tok["text"].strip()
-        tok["_end"] = max(nxt, tok["_line"] + 1)
+    for tok in reversed(tokens):  # most tokens are blank lines: tests before pops
+        if "_bnd" in tok:
+            del tok["_bnd"]
+        if "_parts" in tok:
+            text = "".join(tok.pop("_parts"))
+            tok["text"] = text.strip() if tok["type"] == "heading" else text
+        line = tok["_line"]
+        end = tok["_end"] = nxt if nxt > line else line + 1
         children = tok.get("children")
         if children:
-            _finish(children, tok["_end"])
-        nxt = tok["_line"]
+            _finish(children, end)
+        nxt = line

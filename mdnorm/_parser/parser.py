@@ -41,6 +41,7 @@ class KramdownParser(BlockParser):
 
     def __init__(self) -> None:
         super().__init__(max_nested_level=6)
+        self._anchored_rules: dict[tuple[str, ...], bool] = {}
         spec = self.specification
         spec["atx_heading"] = ATX
         spec["fenced_code"] = FENCE
@@ -61,6 +62,56 @@ class KramdownParser(BlockParser):
             for name in ("kd_eob", "kd_ial", "liquid_block", "kd_ext", "kd_math", "kd_dl"):
                 rules.insert(0, name)
             rules.append("kd_table")
+
+    def parse(self, state: BlockState, rules: list[str] | None = None) -> None:
+        """mistune 3.4's loop, with one change: the next block start is looked for at line starts.
+
+        After a line that starts no block and is no plain paragraph start (a digit
+        or punctuation first: ``2013.9``, ``![](x.png)``, ``**b**``), mistune
+        searches the text for the next match, trying every alternative at every
+        character.  Every alternative starts with ``^``, so a match can only begin
+        at a line start: :meth:`_next_start` tries only those (same match).
+        """
+        if rules is None:
+            rules = self.rules
+        sc = self.compile_sc(rules)
+        anchored = self._anchored(rules)
+        indent_code = "indent_code" in rules
+        while state.cursor < state.cursor_max:
+            if indent_code:
+                end_pos = self._parse_indent_code_fast(state)
+                if end_pos is not None:
+                    state.cursor = end_pos
+                    continue
+            m = sc.match(state.src, state.cursor)
+            if not m and self._parse_plain_paragraph(state, sc):
+                continue
+            if not m:
+                m = _next_start(sc, state.src, state.cursor) if anchored else sc.search(state.src, state.cursor)
+            if not m:
+                break
+            end_pos = m.start()
+            if end_pos > state.cursor:
+                state.add_paragraph(state.get_text(end_pos))
+                state.cursor = end_pos
+            end_pos2 = self.parse_method(m, state)
+            if end_pos2:
+                state.cursor = end_pos2
+            else:
+                end_pos3 = state.find_line_end()
+                state.add_paragraph(state.get_text(end_pos3))
+                state.cursor = end_pos3
+        if state.cursor < state.cursor_max:
+            state.add_paragraph(state.src[state.cursor :])
+            state.cursor = state.cursor_max
+
+    def _anchored(self, rules: list[str]) -> bool:
+        """Whether every rule's pattern can match only at a line start (``^`` first, under ``re.M``)."""
+        key = tuple(rules)
+        got = self._anchored_rules.get(key)
+        if got is None:
+            got = self._anchored_rules[key] = all(self.specification[r].startswith(("^", "(^")) for r in rules)
+        return got
 
     def parse_method(self, m: Match[str], state: BlockState) -> int | None:
         assert isinstance(state, State)
@@ -116,7 +167,8 @@ class KramdownParser(BlockParser):
             parts = last["_parts"]
             line = state.get_line(state.cursor)
             one_line = len(parts) == 1 and parts[0].count("\n") <= 1
-            if one_line and last.get("_bnd") and SETEXT_UNDERLINE.match(line):
+            start = last.get("_bnd")
+            if one_line and start is not None and state.after_boundary(start) and SETEXT_UNDERLINE.match(line):
                 last["type"] = "heading"
                 last["style"] = "setext"
                 last["attrs"] = {"level": 1 if line[0] == "=" else 2}
@@ -253,6 +305,22 @@ class KramdownParser(BlockParser):
 
 
 _QUOTE_MARK = re.compile(r"^ {0,3}> ?")
+
+
+def _next_start(sc: re.Pattern[str], src: str, pos: int) -> Match[str] | None:
+    """``sc.search(src, pos)`` for a pattern whose every alternative starts with ``^`` (``re.M``)."""
+    if pos and src[pos - 1] != "\n":  # not a line start: the next one
+        pos = src.find("\n", pos) + 1
+        if not pos:
+            return None
+    while True:
+        m = sc.match(src, pos)
+        if m is not None:
+            return m
+        nl = src.find("\n", pos)
+        if nl < 0:
+            return None
+        pos = nl + 1
 
 
 def _is_indent_line(line: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import Any
 
@@ -10,6 +11,8 @@ from mistune.core import BlockState
 from mdnorm._parser.fences import Closers, FenceIndex, index_fence_closers
 from mdnorm._parser.syntax import BLANK_OR_END, EOB_LINE, IAL_LINE
 from mdnorm.text import is_blank
+
+_NEWLINE = re.compile("\n")
 
 
 class State(BlockState):
@@ -40,12 +43,7 @@ class State(BlockState):
         nl = self._newlines
         if nl is None:
             src = self.src
-            nl = []
-            find = src.find
-            i = find("\n")
-            while i >= 0:
-                nl.append(i)
-                i = find("\n", i + 1)
+            nl = [m.start() for m in _NEWLINE.finditer(src)]
             self._newlines = nl
         return self.line_offset + bisect_right(nl, pos - 1)
 
@@ -92,7 +90,7 @@ class State(BlockState):
                     "text": "",
                     "_parts": [text],
                     "_line": self.line_of(self.cursor),
-                    "_bnd": self.after_boundary(self.cursor),
+                    "_bnd": self.cursor,  # after_boundary() is asked only if a setext underline follows
                 }
             )
 

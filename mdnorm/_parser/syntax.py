@@ -42,7 +42,9 @@ SPAN_ELEMENTS = frozenset(
     option q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var""".split()
 )
 NO_BODY = frozenset("area base br col command embed hr img input keygen link meta param source track wbr".split())
-TABLE = r"^ {0,3}(?=\S)(?:\||[^\n]*?[^\\\n]\|)[^\n]*$"
+# (The lookahead for any "|" first: the table rule is tried at every line start
+# that no other rule takes, and most lines hold no "|" at all.)
+TABLE = r"^ {0,3}(?=\S)(?=[^\n]*\|)(?:\||[^\n]*?[^\\\n]\|)[^\n]*$"
 TABLE_LINE = re.compile(r"(?:\||[^\n]*?[^\\\n]\|)")
 # kramdown's separator lines ``[+|: \t-]*?-[+|: \t-]*?[ \t]*$`` (and ``=`` for a footer):
 # only those characters, at least one dash.  Written as a lookahead for the dash

@@ -29,4 +29,4 @@ class Token(_TokenType, total=False):
     _line: int
     _end: int
     _parts: list[str]
-    _bnd: bool
+    _bnd: int  # where a paragraph starts in its state's text (for kramdown's block boundary)

@@ -192,7 +192,9 @@ def prepare(o: Options) -> tuple[Config, list[str], Baseline | None]:
     select, ignore = selectors("--select", o.select), selectors("--ignore", o.ignore)
     extend = selectors("--extend-select", o.extend_select)
     start = start_folder(paths, o.stdin_filename)
-    cfg = config_mod.with_command_line(config_mod.load(o.config_path, start), select, ignore, extend)
+    cfg = config_mod.with_command_line(
+        config_mod.load(o.config_path, start), config_mod.Selection(select, ignore, extend)
+    )
     if o.cache_dir is not None:
         cfg = cfg.with_overrides(cache_dir=os.path.abspath(o.cache_dir))
     if o.no_cache:  # bypasses every cache: results, the site index, online answers

@@ -55,14 +55,30 @@ def _fnmatch_re(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.S)
 
 
+@functools.lru_cache(maxsize=64)
+def _joined(source: str, patterns: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str] | None], ...]:
+    """Each pattern joined to the source, with its ``File.fnmatch`` regex: made once per pattern list.
+
+    None for a pattern whose regex does not compile: :func:`glob_include` raises
+    the error when it reaches that pattern, as it did when it compiled each in turn.
+    """
+    return tuple((pat, _regex_or_none(pat)) for pat in (ruby_join(source, p) for p in patterns))
+
+
+def _regex_or_none(pat: str) -> re.Pattern[str] | None:
+    try:
+        return _fnmatch_re(pat)
+    except re.error:
+        return None
+
+
 def glob_include(config: SiteConfig, patterns: tuple[str, ...] | list[str], entry: str) -> bool:
     """``EntryFilter#glob_include?``: ``entry`` (relative to the source) matches a pattern."""
     source = config.source
     with_source = ruby_join(source, entry)
     is_dir: bool | None = None
-    for pattern in patterns:
-        pat = ruby_join(source, pattern)
-        if with_source.startswith(pat) or _fnmatch_re(pat).fullmatch(with_source):
+    for pat, regex in _joined(source, tuple(patterns)):
+        if with_source.startswith(pat) or (regex or _fnmatch_re(pat)).fullmatch(with_source):
             return True
         if pat.endswith("/") and pat == with_source + "/":
             if is_dir is None:
@@ -78,7 +94,7 @@ class EntryFilter:
     def __init__(self, config: SiteConfig, base: str = "") -> None:
         self.config = config
         self.base = base
-        self._exclude = [e for e in config.exclude if e not in config.include]
+        self._exclude = tuple(e for e in config.exclude if e not in config.include)
 
     def included(self, entry: str) -> bool:
         inc = self.config.include

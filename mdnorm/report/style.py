@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+
+def _sgr(code: str) -> Callable[[Style, str], str]:
+    """A :class:`Style` method that wraps its text in the ANSI SGR ``code`` when colour is on."""
+
+    def apply(self: Style, s: str) -> str:
+        return f"\x1b[{code}m{s}\x1b[0m" if self.color and s else s
+
+    return apply
+
 
 class Style:
     """``Style(True).red(s)`` wraps ``s`` in an ANSI colour; ``Style(False)`` returns it unchanged."""
@@ -9,23 +20,9 @@ class Style:
     def __init__(self, color: bool) -> None:
         self.color = color
 
-    def _wrap(self, code: str, s: str) -> str:
-        return f"\x1b[{code}m{s}\x1b[0m" if self.color and s else s
-
-    def bold(self, s: str) -> str:
-        return self._wrap("1", s)
-
-    def red(self, s: str) -> str:
-        return self._wrap("31", s)
-
-    def green(self, s: str) -> str:
-        return self._wrap("32", s)
-
-    def yellow(self, s: str) -> str:
-        return self._wrap("33", s)
-
-    def cyan(self, s: str) -> str:
-        return self._wrap("36", s)
-
-    def blue(self, s: str) -> str:
-        return self._wrap("1;34", s)
+    bold = _sgr("1")
+    red = _sgr("31")
+    green = _sgr("32")
+    yellow = _sgr("33")
+    cyan = _sgr("36")
+    blue = _sgr("1;34")

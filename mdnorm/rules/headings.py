@@ -80,6 +80,8 @@ def heading_missing_space(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     structure and TOC.
     """
     lines = doc.lines
+    if not any(_NO_SPACE.match(lines[ln]) or _INDENTED.match(lines[ln]) for ln in doc.lines_holding("#")):
+        return  # no line either pattern matches (most posts): no walk of every block
     top = {id(t) for t in doc.blocks}
     for tok in doc.walk():
         if tok["type"] not in ("paragraph", "block_text"):

@@ -429,11 +429,11 @@ def local_only_link(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         return
     port = str(page.serve_port if page is not None else 4000)
     for ln, col, url in doc.text_urls():
+        m = _EXPLICIT_PORT.match(url)  # first: a regex match rules out most URLs without parsing them
+        if m is None or m.group(1) != port:
+            continue
         host = urls.host_of(url)
         if not host or not is_loopback(host):
-            continue
-        m = _EXPLICIT_PORT.match(url)
-        if m is None or m.group(1) != port:
             continue
         rest = url[m.end() :] or "/"
         yield make(

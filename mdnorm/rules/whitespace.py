@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import BOM, Document, is_blank
 from mdnorm.rules.base import Context, make, rule
+from mdnorm.text import blank_lines
 
 _TRAILING = re.compile(r"[ \t\f\v]+$")
 #: kramdown's DEFINITION_LIST_START: a paragraph right above such a line, or above it
@@ -174,21 +175,20 @@ def multiple_blank_lines(doc: Document, ctx: Context) -> Iterator[Diagnostic]:
     lines = doc.lines
     flags = doc.opaque_lines
     n = len(lines)
-    ln = doc.body_line
-    while ln < n:
-        if not is_blank(lines[ln]) or flags[ln]:
-            ln += 1
-            continue
-        run_end = ln
-        while run_end < n and is_blank(lines[run_end]) and not flags[run_end]:
-            run_end += 1
+    blank = [ln for ln in blank_lines(lines, doc.body_line) if not flags[ln]]
+    i = 0
+    while i < len(blank):  # each run of consecutive blank lines
+        ln = blank[i]
+        i += 1
+        while i < len(blank) and blank[i] == blank[i - 1] + 1:
+            i += 1
+        run_end = blank[i - 1] + 1
         if run_end - ln > 1 and run_end < n:
             # one empty line between a paragraph and ": text" makes a definition list
             fix = (
                 None if _makes_definition(doc, run_end) else Fix.safe(Edit(doc.offset(ln + 1), doc.offset(run_end), ""))
             )
             yield make(doc, ln + 1, 0, "WS003", f"{run_end - ln} blank lines in a row (expected 1)", fix)
-        ln = run_end
 
 
 @rule("WS004", "line-endings", fix="safe")
