@@ -146,26 +146,21 @@ class Store:
 
     # -- results --------------------------------------------------------------
     def result(self, key: str) -> Any | None:
+        return self._memo_value("SELECT value FROM results WHERE key = ?", key)
+
+    def _memo_value(self, sql: str, key: str) -> Any | None:
+        """A value of a memo table, or None: missing, damaged, or the database failed (recompute it)."""
         try:
-            row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-        except sqlite3.DatabaseError:
-            return None
-        if row is None:
-            return None
-        try:
-            return json.loads(row[0])
-        except ValueError:
+            row = self._db.execute(sql, (key,)).fetchone()
+            return json.loads(row[0]) if row is not None else None
+        except (sqlite3.DatabaseError, ValueError):
             return None
 
     def add_result(self, key: str, value: Any) -> None:
         self._results[key] = dumps(value)
 
     def site_result(self, key: str) -> Any | None:
-        try:
-            row = self._db.execute("SELECT value FROM site_results WHERE key = ?", (key,)).fetchone()
-            return json.loads(row[0]) if row is not None else None
-        except (sqlite3.DatabaseError, ValueError):
-            return None
+        return self._memo_value("SELECT value FROM site_results WHERE key = ?", key)
 
     def add_site_result(self, site: str, kind: str, gen: str, key: str, value: Any) -> None:
         """Remember ``value`` under ``key``; at commit, older generations of this kind for ``site`` go."""
@@ -175,10 +170,8 @@ class Store:
     def facts(self, digest: str) -> Any | None:
         """The facts stored for content ``digest`` (JSON-ready), or None."""
         row = self._query("SELECT value FROM facts WHERE hash = ?", (digest,)).fetchone()
-        if row is None:
-            return None
         try:
-            return json.loads(row[0])
+            return json.loads(row[0]) if row is not None else None
         except ValueError:
             return None
 

@@ -172,8 +172,8 @@ def _fresh_site() -> None:
     from mdnorm import site
     from mdnorm.jekyll import scope
 
-    for f in (site.find_root, scope._site, scope._excluded_in, scope._filter_config):
-        f.cache_clear()
+    site.find_root.cache_clear()
+    scope.forget()
 
 
 @pytest.mark.usefixtures("_fresh_site")
@@ -208,9 +208,7 @@ def test_include_wins_over_exclude(tmp_path: Path) -> None:
 def scope_clear() -> None:
     from mdnorm.jekyll import scope
 
-    scope._site.cache_clear()
-    scope._excluded_in.cache_clear()
-    scope._filter_config.cache_clear()
+    scope.forget()
 
 
 @pytest.mark.usefixtures("_fresh_site")

@@ -56,13 +56,19 @@ def _fnmatch_re(pattern: str) -> re.Pattern[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _joined(source: str, patterns: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str] | None], ...]:
-    """Each pattern joined to the source, with its ``File.fnmatch`` regex: made once per pattern list.
+def _joined(source: str, patterns: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str] | None, str], ...]:
+    """Each pattern joined to the source, with its ``File.fnmatch`` regex and its literal start
+    (what any path it matches starts with): made once per pattern list.
 
     None for a pattern whose regex does not compile: :func:`glob_include` raises
     the error when it reaches that pattern, as it did when it compiled each in turn.
     """
-    return tuple((pat, _regex_or_none(pat)) for pat in (ruby_join(source, p) for p in patterns))
+    return tuple((pat, _regex_or_none(pat), _literal(pat)) for pat in (ruby_join(source, p) for p in patterns))
+
+
+def _literal(pat: str) -> str:
+    """The start of ``pat`` before its first wildcard or escape: what every path it matches starts with."""
+    return re.split(r"[*?\[\\]", pat, maxsplit=1)[0]
 
 
 def _regex_or_none(pat: str) -> re.Pattern[str] | None:
@@ -77,8 +83,10 @@ def glob_include(config: SiteConfig, patterns: tuple[str, ...] | list[str], entr
     source = config.source
     with_source = ruby_join(source, entry)
     is_dir: bool | None = None
-    for pat, regex in _joined(source, tuple(patterns)):
-        if with_source.startswith(pat) or (regex or _fnmatch_re(pat)).fullmatch(with_source):
+    for pat, regex, literal in _joined(source, tuple(patterns)):
+        if with_source.startswith(pat):
+            return True
+        if (regex is None or with_source.startswith(literal)) and (regex or _fnmatch_re(pat)).fullmatch(with_source):
             return True
         if pat.endswith("/") and pat == with_source + "/":
             if is_dir is None:

@@ -161,6 +161,12 @@ def page_of(path: str) -> Page | None:
     return _page(site.folder_of(path), os.path.basename(path))
 
 
+def forget() -> None:
+    """Drop what this module remembers of sites (their configuration and exclusions): they changed."""
+    for f in (_site, _folder_excluded, _entry_filter, _filter_config):
+        f.cache_clear()
+
+
 def jekyll_excluded(path: str) -> bool:
     """Whether Jekyll's ``exclude:`` drops ``path`` (a file or a folder) from the site it is in.
 
@@ -175,22 +181,32 @@ def jekyll_excluded(path: str) -> bool:
     return _excluded_in(os.path.dirname(full), os.path.basename(full))
 
 
-@lru_cache(maxsize=8192)
 def _excluded_in(folder: str, name: str) -> bool:
     root = site.find_root(folder)
     if root is None:
         return False
-    rel = os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
-    if rel.startswith("../") or rel == "..":
+    rel = os.path.relpath(folder, root).replace(os.sep, "/")
+    if rel == "..":
         return False
-    cfg = _filter_config(root)
-    base = ""
-    for part in rel.split("/"):
-        entries = EntryFilter(cfg, base)
-        if not entries.included(part) and entries.excluded(part):
-            return True
-        base = ruby_join(base, part)
-    return False
+    if rel == ".":
+        rel = ""
+    elif rel.startswith("../"):
+        return False
+    elif _folder_excluded(folder):
+        return True
+    entries = _entry_filter(root, rel)
+    return not entries.included(name) and entries.excluded(name)
+
+
+@lru_cache(maxsize=4096)
+def _folder_excluded(folder: str) -> bool:
+    return _excluded_in(os.path.dirname(folder), os.path.basename(folder))
+
+
+@lru_cache(maxsize=4096)
+def _entry_filter(root: str, base: str) -> EntryFilter:
+    """Jekyll's filter of the entries of folder ``base`` (relative to the site root), made once per folder."""
+    return EntryFilter(_filter_config(root), base)
 
 
 @lru_cache(maxsize=64)

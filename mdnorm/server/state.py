@@ -187,6 +187,9 @@ class Project:
         config_mod.forget_nested()
         site_mod.find_root.cache_clear()
         site_mod.layouts_for.cache_clear()
+        from mdnorm.jekyll import scope
+
+        scope.forget()  # a changed _config.yml: its defaults and excludes
 
     # -- linting ------------------------------------------------------------------
     def context(self, path: str, site: Site | None) -> tuple[Context, frozenset[str]]:
