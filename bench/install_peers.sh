@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 peers="$here/.peers"
 mkdir -p "$peers"
 python3 -m venv "$peers/venv"
-"$peers/venv/bin/pip" install -q mdformat pymarkdownlnt markdown-it-py
+"$peers/venv/bin/pip" install -q rumdl mdformat pymarkdownlnt markdown-it-py
 if command -v npm >/dev/null 2>&1; then
   (cd "$peers" && npm install --silent --no-audit --no-fund --prefix "$peers/node" markdownlint-cli2 markdownlint-cli >/dev/null)
 else

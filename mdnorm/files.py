@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
-from fnmatch import fnmatch
+from fnmatch import translate
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -77,18 +78,27 @@ def _ignored_by_git(path: str, is_dir: bool, top: str | None) -> bool:
 
 
 def _excluded(path: str, config: Config) -> bool:
-    name = os.path.basename(path)
-    rel = None  # computed only when a pattern needs it (it costs a relpath per file)
-    for pat in (*config.exclude, *config.extend_exclude):
-        pat = pat.rstrip("/")
-        if fnmatch(name, pat):
-            return True
-        if "/" in pat or "*" in pat:
-            if rel is None:
-                rel = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
-            if fnmatch(rel, pat) or fnmatch(rel, pat + "/*"):
-                return True
-    return False
+    names, rels, wants_rel = _exclude_patterns(config.exclude, config.extend_exclude)
+    if names is not None and names.match(os.path.basename(path)):
+        return True
+    if not wants_rel or rels is None:
+        return False
+    prefix = os.path.join(config.root, "")
+    rel = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(os.path.abspath(path), config.root)
+    return rels.match(rel.replace(os.sep, "/")) is not None
+
+
+@lru_cache(maxsize=64)
+def _exclude_patterns(
+    exclude: tuple[str, ...], extend: tuple[str, ...]
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, bool]:
+    """The exclude globs as one regex for a file's name and one for its path from the root
+    (the patterns with a ``/`` or a ``*``, also matching what is below them), made once."""
+    pats = [p.rstrip("/") for p in (*exclude, *extend)]
+    deep = [p for p in pats if "/" in p or "*" in p]
+    names = re.compile("|".join(translate(p) for p in pats)) if pats else None
+    rels = re.compile("|".join(translate(q) for p in deep for q in (p, p + "/*"))) if deep else None
+    return names, rels, bool(deep)
 
 
 def discover(paths: list[str], config: Config, force_exclude: bool = False) -> Iterator[str]:

@@ -163,7 +163,7 @@ def page_of(path: str) -> Page | None:
 
 def forget() -> None:
     """Drop what this module remembers of sites (their configuration and exclusions): they changed."""
-    for f in (_site, _folder_excluded, _entry_filter, _filter_config):
+    for f in (_site, _folder_of_site, _folder_excluded, _entry_filter, _filter_config):
         f.cache_clear()
 
 
@@ -182,20 +182,26 @@ def jekyll_excluded(path: str) -> bool:
 
 
 def _excluded_in(folder: str, name: str) -> bool:
-    root = site.find_root(folder)
-    if root is None:
+    where = _folder_of_site(folder)
+    if where is None:
         return False
-    rel = os.path.relpath(folder, root).replace(os.sep, "/")
-    if rel == "..":
-        return False
-    if rel == ".":
-        rel = ""
-    elif rel.startswith("../"):
-        return False
-    elif _folder_excluded(folder):
+    root, rel = where
+    if rel and _folder_excluded(folder):
         return True
     entries = _entry_filter(root, rel)
     return not entries.included(name) and entries.excluded(name)
+
+
+@lru_cache(maxsize=4096)
+def _folder_of_site(folder: str) -> tuple[str, str] | None:
+    """The site root of ``folder`` and the folder relative to it ("" for the root itself)."""
+    root = site.find_root(folder)
+    if root is None:
+        return None
+    rel = os.path.relpath(folder, root).replace(os.sep, "/")
+    if rel == ".." or rel.startswith("../"):
+        return None
+    return root, "" if rel == "." else rel
 
 
 @lru_cache(maxsize=4096)
