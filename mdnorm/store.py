@@ -189,7 +189,7 @@ class Store:
             path = _enc(site)
             row = self._query("SELECT id FROM sites WHERE path = ?", (path,)).fetchone()
             if row is None:
-                self._write("INSERT INTO sites (path) VALUES (?)", (path,))
+                self._write("INSERT OR IGNORE INTO sites (path) VALUES (?)", (path,))  # another run may have made it
                 row = self._query("SELECT id FROM sites WHERE path = ?", (path,)).fetchone()
             got = self._sites[site] = int(row[0])
         return got

@@ -139,3 +139,25 @@ def test_warm_index_does_not_import_the_parser(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     ).stdout.split()
     assert out == ["0", "3", "False", "False", "False"]
+
+
+def test_two_runs_that_number_a_new_site_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run A looks the site up before run B commits its row, and inserts after: A takes B's number."""
+    folder = tmp_path / "cache"
+    a, b = Store.open(folder, "code"), Store.open(folder, "code")
+    assert a is not None and b is not None
+    b.post_stamps("/site")  # B numbers the site
+    b.commit()
+    real = a._query
+    misses = ["/site"]
+
+    def not_yet_visible(sql: str, args: tuple[object, ...]) -> object:
+        if sql.startswith("SELECT id FROM sites") and misses:
+            misses.pop()
+            return real("SELECT id FROM sites WHERE 0", ())
+        return real(sql, args)
+
+    monkeypatch.setattr(a, "_query", not_yet_visible)
+    assert a.post_stamps("/site") == {}  # no UNIQUE constraint error: the row B made is used
+    a.commit()
+    assert a.rels("/site") == b.rels("/site") == []

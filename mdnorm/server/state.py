@@ -52,7 +52,7 @@ class Site:
     changed since it was built (open buffers, posts changed on disk)."""
 
     def __init__(self, root: str, base: Config, use_store: bool = True) -> None:
-        from mdnorm.store import Store
+        from mdnorm.store import Store, StoreError
 
         self.root = root
         self.base = base
@@ -63,9 +63,15 @@ class Site:
             store = Store.open(cache_folder(base.root, base.cache_dir), code_digest())
         if store is None:
             store = Store.temporary_store()
+        try:
+            self._base = build(root, base, store)
+            store.commit()
+        except StoreError:  # the cache is busy (a long run holds it) or broken: index on our own
+            store.close()
+            store = Store.temporary_store()
+            self._base = build(root, base, store)
+            store.commit()
         self._store = store
-        self._base = build(root, base, store)
-        store.commit()
         #: posts changed on disk since the index was built (None: gone), and open buffers
         self.disk: dict[str, PostFacts | None] = {}
         self.buffers: dict[str, PostFacts] = {}
