@@ -38,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -45,6 +46,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 #: Every mdnorm run in the machine is given this long; a hang fails the step, it never stalls CI.
 RUN_TIMEOUT = 120
+#: The runs' racy window (``MDNORM_RACY_MS``): short, so remembered answers are used and checked.
+RACY_MS = 50
 
 # -- the pieces posts are built from ------------------------------------------------------------
 
@@ -122,7 +125,7 @@ def environ(cwd: Path) -> dict[str, str]:
     environment says about caches, colors or configuration."""
     drop = ("CI", "FORCE_COLOR", "MDNORM_CONFIG", "MDNORM_CACHE_DIR")
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(NO_COLOR="1", XDG_CACHE_HOME=str(cwd.parent / CACHE_HOME))
+    env.update(NO_COLOR="1", XDG_CACHE_HOME=str(cwd.parent / CACHE_HOME), MDNORM_RACY_MS=str(RACY_MS))
     return env
 
 
@@ -132,7 +135,11 @@ def mdnorm(cwd: Path, *args: str, stdin: bytes | None = None) -> tuple[int, str,
 
 
 def mdnorm_all(runs: list[tuple[Path, tuple[str, ...]]], stdin: bytes | None = None) -> list[tuple[int, str, str]]:
-    """Several mdnorm runs at once (the machine's cores are its speed); each is killed after RUN_TIMEOUT."""
+    """Several mdnorm runs at once (the machine's cores are its speed); each is killed after RUN_TIMEOUT.
+
+    Each starts past the racy window of the last change, so that what a run remembers (results,
+    site-wide results, the site model) is trusted by the next and compared with a cold run."""
+    time.sleep(RACY_MS / 1000 + 0.01)
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "mdnorm", *args],
