@@ -148,28 +148,23 @@ class SiteIndex:
         row = self.store.post(self.root, rel)
         return row.category[1] if row is not None and row.category is not None else None
 
-    def fronts_digest(self) -> str | None:
-        """A digest of every post's path and front matter as stored (None with overrides: an editor's)."""
-        if self.overrides:
-            return None
-        h = hashlib.blake2b(digest_size=20)
-        for rel, text in sorted(self.store.fronts(self.root)):
-            h.update(f"{rel}\0{text}\0".encode("utf-8", "surrogateescape"))
-        return h.hexdigest()
-
-    def fronts(self) -> dict[str, tuple[dict[str, Any], str | None]]:
-        """Every post's front matter as the site model reads it: rel -> (data, parse error)."""
+    def fronts(self) -> tuple[dict[str, tuple[dict[str, Any], str | None]], str | None]:
+        """Every post's front matter as the site model reads it (rel -> (data, parse error)), and a
+        digest of every post's path and front matter as stored (None with overrides: an editor's),
+        from one read of the rows."""
         from mdnorm.facts import Front
 
         out: dict[str, tuple[dict[str, Any], str | None]] = {}
-        for rel, text in self.store.fronts(self.root):
+        h = hashlib.blake2b(digest_size=20)
+        for rel, text in sorted(self.store.fronts(self.root)):
+            h.update(f"{rel}\0{text}\0".encode("utf-8", "surrogateescape"))
             if rel not in self.overrides:
                 data, error = _loads(text)
                 out[rel] = Front(data, error).decoded(), error
         for rel, facts in self.overrides.items():
             if facts is not None:
                 out[rel] = facts.front.decoded(), facts.front.error
-        return out
+        return out, None if self.overrides else h.hexdigest()
 
     # -- link entries ------------------------------------------------------------------------
     def normalized(self, url: str) -> str:
@@ -219,12 +214,15 @@ class SiteIndex:
                 cand = (o, e.line, other, e.url)
                 if e.coarse in wanted and (e.coarse not in first or cand < first[e.coarse]):
                     first[e.coarse] = cand
+        urls_of: dict[str, set[str]] = {}  # coarse key -> this post's URLs with it
+        for e in entries:
+            urls_of.setdefault(e.coarse, set()).add(e.url)
         out: dict[str, dict[str, tuple[str, int]]] = {}
         for c in again | first.keys():
             if c not in again:
                 _, line, other, url = first[c]
                 key = self._norm(url)
-                if {self._norm(e.url) for e in entries if e.coarse == c} == {key}:
+                if {self._norm(u) for u in urls_of[c]} == {key}:
                     out[c] = {key: (other, line)}
                     continue
             # URLs alike only coarsely, or an override hides the first listing: all of them, in order

@@ -83,7 +83,7 @@ def _run(
     from mdnorm.linkindex import build
     from mdnorm.store import Store
 
-    store = _open_store(cfg) if use_cache and cfg.cache else None
+    store = Store.for_project(cfg) if use_cache and cfg.cache else None
     memo: ResultCache | None = None
     keys: MemoKeys | None = None
     if store is not None:
@@ -305,10 +305,3 @@ def _answered(
         site_diags = lint_site(path, facts, ctx, p.codes)
         result.diagnostics = sorted([*result.diagnostics, *site_diags], key=lambda d: d.sort_key)
     return None if needs_fixing(result.diagnostics, unsafe) else result
-
-
-def _open_store(cfg: Config) -> Store | None:
-    from mdnorm.project import cache_folder, code_digest
-    from mdnorm.store import Store
-
-    return Store.open(cache_folder(cfg.root, cfg.cache_dir), code_digest())

@@ -299,13 +299,12 @@ def _model(index: SiteIndex) -> Site:
     """The Jekyll model of ``index``'s site: remembered in the run's memo under the stamp of every
     file but the posts, and the posts' front matter as indexed, so a run after a post's text
     changed (its front matter did not) reads no file of the site again."""
-    fronts = index.fronts()
+    fronts, digest = index.fronts()
 
     def read() -> Site:
         return read_site(index.root, known=fronts.get)
 
     memo = index.memo
-    digest = index.fronts_digest() if memo is not None else None
     if memo is None or digest is None:
         return read()
     from mdnorm.sitestate import tree_stamp

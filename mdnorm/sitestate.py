@@ -26,7 +26,8 @@ import time
 #: to 50 ms, still ten times a coarse clock tick, so that remembered answers are exercised).
 RACY_NS = int(os.environ.get("MDNORM_RACY_MS", "2000")) * 1_000_000
 
-#: Folders of a site root no site model reads, besides what ``_config.yml`` excludes.
+#: Folders of a site root no site model reads, besides what ``_config.yml`` excludes
+#: (:func:`mdnorm.jekyll.scope.jekyll_excluded`, as the walker skips them).
 _NEVER_READ = frozenset({".git", "_site", ".jekyll-cache", ".sass-cache"})
 
 
@@ -44,9 +45,11 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None
     ``leave_out``: files (absolute paths) the caller accounts for otherwise (the
     site model takes each post's front matter from the index, not its stamp).
     """
+    from mdnorm.jekyll.scope import jekyll_excluded
+
     h = hashlib.blake2b(digest_size=20)
     now = time.time_ns()
-    skip = {os.path.join(root, name) for name in _NEVER_READ | _excluded_folders(root)}
+    skip = {os.path.join(root, name) for name in _NEVER_READ}
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -59,7 +62,7 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.path not in skip:
+                    if entry.path not in skip and not jekyll_excluded(entry.path):
                         stack.append(entry.path)
                     continue
                 if entry.path in leave_out:
@@ -81,23 +84,6 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None
             return None
         h.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
-
-
-def _excluded_folders(root: str) -> set[str]:
-    """Top-level folders ``_config.yml`` excludes and does not include again (plain names only)."""
-    from mdnorm.jekyll.config import ConfigError, load_config
-
-    try:
-        cfg = load_config(root)
-    except (ConfigError, OSError):
-        return set()
-    included = {i.strip("/") for i in cfg.include}
-    out = set()
-    for e in cfg.exclude:
-        name = e.strip("/")
-        if name and name not in included and not any(ch in name for ch in "*?[{/"):
-            out.add(name)
-    return out
 
 
 def _git_inputs(root: str) -> list[str]:

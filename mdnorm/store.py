@@ -40,9 +40,12 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mdnorm.storefile import FILE_NAME, MAX_RESULTS, connect, remove
+
+if TYPE_CHECKING:
+    from mdnorm.config import Config
 
 
 class StoreError(Exception):
@@ -113,6 +116,13 @@ class Store:
             except OSError:
                 return None
         return None
+
+    @classmethod
+    def for_project(cls, cfg: Config) -> Store | None:
+        """The store of ``cfg``'s project (its cache folder, see :mod:`mdnorm.project`), or None."""
+        from mdnorm.project import cache_folder, code_digest
+
+        return cls.open(cache_folder(cfg.root, cfg.cache_dir), code_digest())
 
     @classmethod
     def temporary_store(cls) -> Store:

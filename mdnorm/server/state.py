@@ -56,11 +56,7 @@ class Site:
 
         self.root = root
         self.base = base
-        store = None
-        if use_store and base.cache:
-            from mdnorm.project import cache_folder, code_digest
-
-            store = Store.open(cache_folder(base.root, base.cache_dir), code_digest())
+        store = Store.for_project(base) if use_store and base.cache else None
         if store is None:
             store = Store.temporary_store()
         try:
