@@ -9,6 +9,7 @@ other character exactly as it was.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 Applicability = Literal["safe", "unsafe"]
@@ -53,3 +54,8 @@ class Diagnostic(NamedTuple):
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
+
+
+#: :attr:`Diagnostic.sort_key` as a C function of the record (sorting a 200,000-problem report
+#: with the property costs more than printing it).
+by_position = itemgetter(0, 1, 2, 3)

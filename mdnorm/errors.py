@@ -60,7 +60,7 @@ def echo_error(text: str, lines: bool = False) -> None:
 
 def exit_code(exc: BaseException, verbose: bool) -> int:
     """Report ``exc`` as one line on stderr and return the exit code it means."""
-    from mdnorm.runner import Terminated
+    from mdnorm.signals import Terminated
 
     if isinstance(exc, Exit):
         return exc.code
@@ -94,7 +94,7 @@ def handled(verbose: bool = False) -> Iterator[None]:
     The body returns normally (exit 0) or raises; :class:`Exit` carries the
     code of a run that finished (1 for problems found, 3 for a file's internal error).
     """
-    from mdnorm.runner import Terminated, stop_on_signals
+    from mdnorm.signals import Terminated, stop_on_signals
 
     try:
         with stop_on_signals():

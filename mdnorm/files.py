@@ -101,14 +101,17 @@ def _exclude_patterns(
     return names, rels, bool(deep)
 
 
-def discover(paths: list[str], config: Config, force_exclude: bool = False) -> Iterator[str]:
+def discover(
+    paths: list[str], config: Config, force_exclude: bool = False, folders: set[str] | None = None
+) -> Iterator[str]:
     """Yield the files to check, in sorted order within each given path.
 
     A file named explicitly is checked (as with ruff) whatever its extension or
     exclude patterns say, unless ``force_exclude`` (ruff's ``--force-exclude``):
     then the excludes apply to it and to every folder above it up to the
     project root, as they would in a walk (pre-commit names each staged file, and
-    an excluded draft must not fail the commit).  Folders are walked by :func:`walk`.
+    an excluded draft must not fail the commit).  Folders are walked by :func:`walk`;
+    ``folders`` is filled with the absolute path of every folder listed.
     """
     for given in paths:
         if given == "-":
@@ -119,7 +122,7 @@ def discover(paths: list[str], config: Config, force_exclude: bool = False) -> I
             if not (force_exclude and force_excluded(given, config)):
                 yield os.path.normpath(given)
             continue
-        yield from walk(given, config, strict=True)
+        yield from walk(given, config, strict=True, folders=folders)
 
 
 def force_excluded(path: str, config: Config) -> bool:
@@ -148,7 +151,7 @@ def _dropped(full: str, config: Config) -> bool:
     return _excluded(full, config) or (config.respect_jekyll_exclude and jekyll_excluded(full))
 
 
-def walk(folder: str, config: Config, strict: bool = False) -> list[str]:
+def walk(folder: str, config: Config, strict: bool = False, folders: set[str] | None = None) -> list[str]:
     """Every file to check under ``folder``, sorted: the one walker of mdnorm.
 
     Runs and the site index both list files with it, so both honour the same
@@ -177,6 +180,8 @@ def walk(folder: str, config: Config, strict: bool = False) -> list[str]:
             dirs[:] = []
             continue
         seen_dirs.add(key)
+        if folders is not None:
+            folders.add(os.path.abspath(here_dir))
         # a nested .mdnorm.toml may change extensions and excludes below it
         here = for_folder(config, here_dir)
         git_top = top if here.respect_gitignore else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mdnorm.diagnostic import Diagnostic
+from mdnorm.diagnostic import Diagnostic, by_position
 from mdnorm.document import Document
 from mdnorm.facts import PostFacts, facts_of
 from mdnorm.rules import RULES, Context
@@ -30,13 +30,13 @@ def lint_document(doc: Document, ctx: Context, codes: frozenset[str] | None = No
     if ctx.site is not None and ctx.rel is not None:
         out.extend(_site_diagnostics(doc.path, facts_of(doc), ctx, codes))
     out = filter_suppressed(doc, out, codes)
-    out.sort(key=lambda d: d.sort_key)
+    out.sort(key=by_position)
     return out
 
 
 def lint_site(path: str, facts: PostFacts, ctx: Context, codes: frozenset[str]) -> list[Diagnostic]:
     """The site-wide rules' diagnostics for the post at ``path`` with ``facts`` (suppressions applied)."""
-    return sorted(facts.directives.filter(_site_diagnostics(path, facts, ctx, codes)), key=lambda d: d.sort_key)
+    return sorted(facts.directives.filter(_site_diagnostics(path, facts, ctx, codes)), key=by_position)
 
 
 def _site_diagnostics(path: str, facts: PostFacts, ctx: Context, codes: frozenset[str]) -> list[Diagnostic]:

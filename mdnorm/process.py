@@ -7,12 +7,10 @@ with ``error`` set, so the run goes on with the other files.
 
 from __future__ import annotations
 
-import enum
 import errno
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from mdnorm import config as config_mod
@@ -20,44 +18,17 @@ from mdnorm import site
 from mdnorm.config import Config
 from mdnorm.diagnostic import Diagnostic
 from mdnorm.document import DecodeError, Document
-from mdnorm.facts import PostFacts, facts_of
+from mdnorm.facts import facts_of
 from mdnorm.jekyll.scope import page_of
 from mdnorm.linkindex import content_hash
-from mdnorm.resultcache import Answer, Entry, evaluate
+from mdnorm.resultcache import Answer, evaluate
+from mdnorm.results import FileResult, Mode
+
+__all__ = ["FileResult", "MemoKeys", "Mode", "SiteRef", "process_file", "read_source"]
 
 if TYPE_CHECKING:
     from mdnorm.linkindex import SiteIndex
     from mdnorm.online import OnlineFacts
-
-
-class Mode(enum.Enum):
-    LINT = "lint"
-    FIX = "fix"
-    DIFF = "diff"
-    CHECK = "check"
-
-
-@dataclass
-class FileResult:
-    path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    applied: Counter[str] = field(default_factory=Counter)
-    #: problems whose fix the safety check refused (each also in ``diagnostics``, without its fix)
-    refused: tuple[Diagnostic, ...] = ()
-    old_text: str | None = None
-    new_text: str | None = None
-    written: bool = False
-    error: str | None = None
-    details: str | None = None
-    #: the post's site facts and content hash, when it was linted for the site-wide rules
-    facts: PostFacts | None = None
-    digest: str | None = None
-    #: the memo entry made from the bytes that were linted (lint mode only)
-    entry: Entry | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.new_text is not None and self.new_text != self.old_text
 
 
 class MemoKeys(NamedTuple):

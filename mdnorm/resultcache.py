@@ -131,8 +131,9 @@ class ResultCache:
         except (TypeError, ValueError, IndexError):
             return None
 
-    def lookup_site(self, path: str, key: str, now: float) -> list[Diagnostic] | None:
-        """The remembered site-wide diagnostics under ``key`` (see :func:`evaluate_site`), if still valid."""
+    def lookup_site(self, path: str, key: str, now: float) -> tuple[list[Diagnostic], float | None] | None:
+        """The remembered site-wide diagnostics under ``key`` (see :func:`evaluate_site`), if still
+        valid, and until when they hold."""
         value = self._store.site_result(key)
         if value is None:
             return None
@@ -140,7 +141,7 @@ class ResultCache:
             rows, until = value
             if until is not None and now >= float(until):
                 return None
-            return [from_row(path, r) for r in rows]
+            return [from_row(path, r) for r in rows], (float(until) if until is not None else None)
         except (TypeError, ValueError):
             return None
 
@@ -157,15 +158,15 @@ def evaluate_model(key: str, build: Callable[[], tuple[Any, float | None]]) -> t
 
 def evaluate_site(
     key: str, lint: Callable[[], tuple[list[Diagnostic], float | None]]
-) -> tuple[list[Diagnostic], Entry | None]:
+) -> tuple[list[Diagnostic], float | None, Entry | None]:
     """The one place a site-wide entry is made: the value from ``lint()``, under ``key`` (see
     :meth:`ResultCache.site_key`: the post's content hash, its inputs, and the stamp of every
     file of its site, taken before ``lint`` ran).  ``lint`` also says until when its answer holds
     (a post dated in the future gets published then); no entry when that is now."""
     diags, until = lint()
     if until is not None and until <= time.time():
-        return diags, None
-    return diags, Entry(key, [[to_row(d) for d in diags], until])
+        return diags, until, None
+    return diags, until, Entry(key, [[to_row(d) for d in diags], until])
 
 
 def evaluate(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mdnorm import config as config_mod
 from mdnorm import site
 from mdnorm.config import Config
-from mdnorm.diagnostic import Diagnostic
+from mdnorm.diagnostic import Diagnostic, by_position
 from mdnorm.jekyll.scope import page_of
 from mdnorm.linkindex import content_hash
 from mdnorm.pool import WorkerArgs, jobs_for, mp_methods, run_pool
@@ -46,6 +46,7 @@ def run_files(
     jobs: int | None = None,
     on_done: Callable[[str], None] | None = None,
     online: Mapping[str, OnlineFacts] | None = None,
+    site_stamps: Mapping[str, str] | None = None,
 ) -> list[FileResult]:
     """Process ``files``; results come back in the order of ``files``.
 
@@ -56,16 +57,18 @@ def run_files(
     in fix modes the index is built first, as the fixes consult it.  What the
     run learnt is committed to the store once, at the end.  When the store fails
     under a lint run, the run starts again without it (a cache costs time, never
-    answers).
+    answers).  ``site_stamps``: the stamp of a site's files taken before the run
+    began (see :func:`_site_phase`), when the caller has one.
     """
     from mdnorm.store import StoreError
 
+    stamps = dict(site_stamps or {})
     try:
-        return _run(files, cfg, mode, unsafe, stdin_data, stdin_name, use_cache, jobs, on_done, online)
+        return _run(files, cfg, mode, unsafe, stdin_data, stdin_name, use_cache, jobs, on_done, online, stamps)
     except StoreError:
         if not use_cache or mode is not Mode.LINT or (stdin_data is None and "-" in files):
             raise
-        return _run(files, cfg, mode, unsafe, stdin_data, stdin_name, False, jobs, on_done, online)
+        return _run(files, cfg, mode, unsafe, stdin_data, stdin_name, False, jobs, on_done, online, stamps)
 
 
 def _run(
@@ -79,6 +82,7 @@ def _run(
     jobs: int | None,
     on_done: Callable[[str], None] | None,
     online: Mapping[str, OnlineFacts] | None,
+    stamps: dict[str, str],
 ) -> list[FileResult]:
     from mdnorm.linkindex import build
     from mdnorm.store import Store
@@ -155,7 +159,7 @@ def _run(
                 on_done(files[i])
         done = [r for r in results if r is not None]
         if mode is Mode.LINT:
-            _site_phase(results, plans, cfg, site_store, memo)
+            _site_phase(results, plans, cfg, site_store, memo, stamps)
         if store is not None:
             store.commit()
         return done
@@ -170,6 +174,7 @@ def _site_phase(
     cfg: Config,
     site_store: Callable[[], Store],
     memo: ResultCache | None,
+    stamps: dict[str, str],
 ) -> None:
     """Add the site-wide diagnostics to each result of a lint run, site by site.
 
@@ -186,7 +191,7 @@ def _site_phase(
     from mdnorm.sitestate import tree_stamp
 
     for root in dict.fromkeys(p.ref.root for p in plans if p.ref is not None):
-        stamp = tree_stamp(root) if memo is not None else None
+        stamp = (stamps.get(root) or tree_stamp(root)) if memo is not None else None
         index = build(root, cfg, site_store())
         index.memo = memo
         now = time.time()
@@ -197,15 +202,17 @@ def _site_phase(
             lint = _site_lint(got.path, got.digest, index, Context(p.cfg, site=index, rel=p.ref.rel), p.codes)
             if memo is not None and stamp is not None:
                 key = memo.site_key(stamp, p.inputs, p.ref.rel, got.digest)
-                site_diags = memo.lookup_site(got.path, key, now)
-                if site_diags is None:
-                    site_diags, entry = evaluate_site(key, lint)
+                found = memo.lookup_site(got.path, key, now)
+                if found is None:
+                    site_diags, got.until, entry = evaluate_site(key, lint)
                     if entry is not None:
                         made.append(entry)
+                else:
+                    site_diags, got.until = found
             else:
-                site_diags = lint()[0]
+                site_diags, got.until = lint()
             if site_diags:
-                got.diagnostics = sorted([*got.diagnostics, *site_diags], key=lambda d: d.sort_key)
+                got.diagnostics = sorted([*got.diagnostics, *site_diags], key=by_position)
         if memo is not None and made and stamp is not None and tree_stamp(root) == stamp:
             for entry in made:
                 memo.add_site(entry, root, "post", stamp)
@@ -303,5 +310,5 @@ def _answered(
             return None
         ctx = Context(p.cfg, site=index, rel=p.ref.rel)
         site_diags = lint_site(path, facts, ctx, p.codes)
-        result.diagnostics = sorted([*result.diagnostics, *site_diags], key=lambda d: d.sort_key)
+        result.diagnostics = sorted([*result.diagnostics, *site_diags], key=by_position)
     return None if needs_fixing(result.diagnostics, unsafe) else result

@@ -39,11 +39,13 @@ def stamp_of(st: os.stat_result, now_ns: int | None = None) -> str:
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
-def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None:
+def tree_stamp(root: str, leave_out: frozenset[str] = frozenset(), folders: set[str] | None = None) -> str | None:
     """A digest of the stat identities of every file the site-wide results of ``root`` depend on.
 
     ``leave_out``: files (absolute paths) the caller accounts for otherwise (the
     site model takes each post's front matter from the index, not its stamp).
+    ``folders``: filled with every folder whose files the digest covers (a whole
+    run is remembered only when everything it read is among them).
     """
     from mdnorm.jekyll.scope import jekyll_excluded
 
@@ -53,12 +55,15 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None
     stack = [root]
     while stack:
         folder = stack.pop()
+        if folders is not None:
+            folders.add(folder)
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             h.update(f"!{folder}:{exc.errno}\0".encode("utf-8", "surrogateescape"))
             continue
+        parts = []  # one digest update per folder: a 35,000-post folder is one string
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
@@ -66,7 +71,7 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None
                         stack.append(entry.path)
                     continue
                 if entry.path in leave_out:
-                    h.update(f"{entry.path}\0".encode("utf-8", "surrogateescape"))
+                    parts.append(f"{entry.path}\0")
                     continue
                 st = entry.stat(follow_symlinks=False)
             except OSError:
@@ -74,7 +79,8 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None
             stamp = stamp_of(st, now)
             if not stamp:
                 return None
-            h.update(f"{entry.path}\0{stamp}\0".encode("utf-8", "surrogateescape"))
+            parts.append(f"{entry.path}\0{stamp}\0")
+        h.update("".join(parts).encode("utf-8", "surrogateescape"))
     for path in _git_inputs(root):
         try:
             stamp = stamp_of(os.stat(path), now)
@@ -84,6 +90,29 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset()) -> str | None
             return None
         h.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def surroundings(root: str) -> str | None:
+    """The stat identities of what a run over ``root`` may read above it: in every folder up to
+    the file system's root, the configuration files (``.mdnorm.toml``, ``pyproject.toml``) and
+    the ``_layouts`` folder (its names: a folder's identity changes when a file in it comes or
+    goes).  "-" for each that does not exist; None when one changed too recently to be trusted."""
+    out = []
+    now = time.time_ns()
+    folder = os.path.dirname(root)
+    while True:
+        for name in (".mdnorm.toml", "pyproject.toml", "_layouts"):
+            try:
+                stamp = stamp_of(os.stat(os.path.join(folder, name)), now)
+            except OSError:
+                stamp = "-"
+            if not stamp:
+                return None
+            out.append(stamp)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return ";".join(out)
+        folder = parent
 
 
 def _git_inputs(root: str) -> list[str]:

@@ -11,16 +11,17 @@ from mdnorm.errors import EXIT_INTERNAL, EXIT_OK, UserError, echo_error
 
 if TYPE_CHECKING:
     from mdnorm.config import Config
-    from mdnorm.runner import FileResult
+    from mdnorm.results import FileResult
 
 
 def add_baseline(cfg: Config, option: str, results: list[FileResult]) -> int:
     """Write today's problems (keeping the entries of files not checked) and say so."""
     from mdnorm import baseline as baseline_mod
+    from mdnorm.diagnostic import by_position
     from mdnorm.report import printable
     from mdnorm.report.summary import plural
 
-    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=by_position)
     texts = {r.path: r.new_text for r in results if r.new_text is not None}
     target = baseline_mod.path_for_add(cfg, option)
     try:

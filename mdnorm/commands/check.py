@@ -34,7 +34,8 @@ from mdnorm.report import FORMATS
 if TYPE_CHECKING:
     from mdnorm.baseline import Baseline
     from mdnorm.config import Config
-    from mdnorm.runner import FileResult, Mode
+    from mdnorm.results import FileResult, Mode
+    from mdnorm.runmemo import RunMemo
 
 #: The options of a check, in the order ``mdnorm --help`` lists them.
 OPTIONS: list[Callable[[Any], Any]] = [
@@ -139,7 +140,7 @@ class Options:
 
     @property
     def mode(self) -> Mode:
-        from mdnorm.runner import Mode
+        from mdnorm.results import Mode
 
         return Mode.DIFF if self.show_diff else Mode.CHECK if self.check_only else Mode.FIX if self.fix else Mode.LINT
 
@@ -156,15 +157,39 @@ def check(**opts: Any) -> None:
 
 
 def run(o: Options) -> int:
-    """The whole check: the four steps of this module; returns the exit code."""
-    cfg, files, baseline = prepare(o)
-    stdin_data = sys.stdin.buffer.read() if "-" in files else None
-    results = process(o, cfg, files, stdin_data)
+    """The whole check: the four steps of this module; returns the exit code.
+
+    A lint run over one site in which nothing changed since the same command ran
+    takes its files and results from the memo (:mod:`mdnorm.runmemo`).
+    """
+    cfg = configure(o)
+    memo = remembered(o, cfg)
+    try:
+        hit = memo.lookup() if memo is not None else None
+        if hit is not None:
+            files, results = hit
+            baseline, stdin_data = load_baseline(o, cfg), None
+        else:
+            folders: set[str] = set()
+            files, baseline = prepare(o, cfg, folders)
+            stdin_data = sys.stdin.buffer.read() if "-" in files else None
+            results = process(o, cfg, files, stdin_data, {memo.root: memo.stamp} if memo is not None else None)
+            if memo is not None:
+                memo.keep(files, results, folders)
+    finally:
+        if memo is not None:
+            memo.close()
     if o.add_baseline is not None:
         from mdnorm.commands.baseline import add_baseline
 
         return add_baseline(cfg, o.add_baseline, results)
-    return report(o, cfg, results, files, baseline, stdin_data)
+    import gc
+
+    gc.disable()  # printing makes no cycles; a 200,000-problem report would run the collector ~2,000 times
+    try:
+        return report(o, cfg, results, files, baseline, stdin_data)
+    finally:
+        gc.enable()
 
 
 def selectors(option: str, value: str | None) -> tuple[str, ...] | None:
@@ -182,9 +207,8 @@ def selectors(option: str, value: str | None) -> tuple[str, ...] | None:
     return tuple(s.upper() for s in sels)
 
 
-def prepare(o: Options) -> tuple[Config, list[str], Baseline | None]:
-    """Step 1: the configuration (files, then the command line), the files to check and the baseline."""
-    from mdnorm import baseline as baseline_mod
+def configure(o: Options) -> Config:
+    """Step 1a: the configuration (files, then the command line)."""
     from mdnorm import config as config_mod
     from mdnorm.project import start_folder
 
@@ -199,17 +223,42 @@ def prepare(o: Options) -> tuple[Config, list[str], Baseline | None]:
         cfg = cfg.with_overrides(cache_dir=os.path.abspath(o.cache_dir))
     if o.no_cache:  # bypasses every cache: results, the site index, online answers
         cfg = cfg.with_overrides(cache=False)
-    files = discover(paths, cfg, o.force_exclude, named=bool(o.paths))
+    return cfg
+
+
+def remembered(o: Options, cfg: Config) -> RunMemo | None:
+    """The memo of this run when it can have one: a lint of files, with the cache, offline."""
+    if o.mode.value != "lint" or o.online or o.no_cache or o.add_baseline is not None:
+        return None
+    from mdnorm.runmemo import RunMemo
+
+    return RunMemo.open(cfg, list(o.paths) or ["."], o.force_exclude)
+
+
+def prepare(o: Options, cfg: Config, folders: set[str] | None = None) -> tuple[list[str], Baseline | None]:
+    """Step 1b: the files to check (``folders``: filled with every folder listed) and the baseline."""
+    from mdnorm import config as config_mod
+
+    paths = list(o.paths) or ["."]
+    files = discover(paths, cfg, o.force_exclude, named=bool(o.paths), folders=folders)
     for path in paths:  # nested configs above a named file: a broken one is the user's error, not a bug
         if path != "-" and not os.path.isdir(path):
             config_mod.for_path(cfg, path)
     if o.add_baseline is not None and o.mode.value != "lint":
         raise UserError("--add-baseline records problems; it cannot be combined with --fix, --diff or --check")
+    return files, load_baseline(o, cfg)
+
+
+def load_baseline(o: Options, cfg: Config) -> Baseline | None:
+    from mdnorm import baseline as baseline_mod
+
     file = baseline_mod.path_for_run(cfg, o.baseline_file, o.no_baseline or o.add_baseline is not None)
-    return cfg, files, baseline_mod.load(file) if file else None
+    return baseline_mod.load(file) if file else None
 
 
-def discover(paths: list[str], cfg: Config, force_exclude: bool, named: bool) -> list[str]:
+def discover(
+    paths: list[str], cfg: Config, force_exclude: bool, named: bool, folders: set[str] | None = None
+) -> list[str]:
     """The files under ``paths``; a folder named on the command line that yields none is an error.
 
     A typo'd or empty folder in a CI job would otherwise be a green gate.  A file
@@ -220,7 +269,7 @@ def discover(paths: list[str], cfg: Config, force_exclude: bool, named: bool) ->
 
     files: list[str] = []
     for path in paths:
-        found = list(walk([path], cfg, force_exclude=force_exclude))
+        found = list(walk([path], cfg, force_exclude=force_exclude, folders=folders))
         if not found and named and os.path.isdir(path):
             exts = ", ".join(cfg.extensions)
             raise UserError(f"{path}: no file to check (extensions {exts}, after excludes and .gitignore)")
@@ -228,7 +277,9 @@ def discover(paths: list[str], cfg: Config, force_exclude: bool, named: bool) ->
     return files
 
 
-def process(o: Options, cfg: Config, files: list[str], stdin_data: bytes | None) -> list[FileResult]:
+def process(
+    o: Options, cfg: Config, files: list[str], stdin_data: bytes | None, site_stamps: dict[str, str] | None = None
+) -> list[FileResult]:
     """Step 2: lint or fix every file; a progress line on a terminal for long runs."""
     from mdnorm.report.progress import Progress
     from mdnorm.runner import run_files
@@ -254,6 +305,7 @@ def process(o: Options, cfg: Config, files: list[str], stdin_data: bytes | None)
             jobs=o.jobs,
             on_done=bar.advance if bar is not None else None,
             online=answers,
+            site_stamps=site_stamps,
         )
     finally:
         if bar is not None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mdnorm.commands.check import Options
     from mdnorm.config import Config
     from mdnorm.diagnostic import Diagnostic
-    from mdnorm.runner import FileResult
+    from mdnorm.results import FileResult
 
 
 class Printed(NamedTuple):
@@ -60,8 +60,9 @@ def print_report(
 ) -> int:
     """Print everything a check reports; returns how many problems were reported (after the baseline)."""
     from mdnorm import baseline as baseline_mod
+    from mdnorm.diagnostic import by_position
 
-    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=by_position)
     outcome = None
     if baseline is not None:
         texts = {r.path: r.new_text for r in results if r.new_text is not None}

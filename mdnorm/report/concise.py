@@ -18,10 +18,32 @@ def fixable(d: Diagnostic, unsafe: bool) -> bool:
 
 def header(d: Diagnostic, summary: Summary) -> str:
     """The problem's one line, shared with the ``full`` format."""
-    st = Style(summary.color)
-    mark = f" {st.cyan('[*]')}" if summary.show_fixes and fixable(d, summary.unsafe_fixes) else ""
-    return f"{st.bold(printable(d.path))}:{d.line}:{d.column}: {st.red(d.code)}{mark} {printable(d.message)}"
+    return _Lines(summary).line(d)
+
+
+class _Lines:
+    """Makes the lines of one report: the style once, each file's printable path once."""
+
+    def __init__(self, summary: Summary) -> None:
+        st = Style(summary.color)
+        self._summary = summary
+        self._mark = f" {st.cyan('[*]')}"
+        self._bold, self._red = st.bold, st.red
+        self._paths: dict[str, str] = {}
+        self._texts: dict[str, str] = {}  # messages repeat: each made printable once
+
+    def line(self, d: Diagnostic) -> str:
+        path = self._paths.get(d.path)
+        if path is None:
+            path = self._paths[d.path] = self._bold(printable(d.path))
+        s = self._summary
+        mark = self._mark if s.show_fixes and fixable(d, s.unsafe_fixes) else ""
+        text = self._texts.get(d.message)
+        if text is None:
+            text = self._texts[d.message] = printable(d.message)
+        return f"{path}:{d.line}:{d.column}: {self._red(d.code)}{mark} {text}"
 
 
 def render(diagnostics: list[Diagnostic], summary: Summary) -> str:
-    return "".join(header(d, summary) + "\n" for d in diagnostics)
+    lines = _Lines(summary)
+    return "".join(lines.line(d) + "\n" for d in diagnostics)

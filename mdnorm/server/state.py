@@ -22,7 +22,7 @@ from typing import NamedTuple
 from mdnorm import config as config_mod
 from mdnorm import site as site_mod
 from mdnorm.config import Config
-from mdnorm.diagnostic import Diagnostic
+from mdnorm.diagnostic import Diagnostic, by_position
 from mdnorm.document import DecodeError, Document
 from mdnorm.facts import PostFacts, facts_of
 from mdnorm.jekyll.scope import page_of
@@ -44,7 +44,7 @@ class Linted(NamedTuple):
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return sorted([*self.local, *self.site], key=lambda d: d.sort_key)
+        return sorted([*self.local, *self.site], key=by_position)
 
 
 class Site:
