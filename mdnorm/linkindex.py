@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mdnorm import urls
 from mdnorm.config import Config
-from mdnorm.facts import PostFacts, UrlEntry, facts_of
+from mdnorm.facts import Front, PostFacts, UrlEntry, facts_of
 from mdnorm.rules.site import category_key
 from mdnorm.site import POST_NAME, Order, order_of
 from mdnorm.sitestate import stamp_of
@@ -148,23 +148,23 @@ class SiteIndex:
         row = self.store.post(self.root, rel)
         return row.category[1] if row is not None and row.category is not None else None
 
-    def fronts(self) -> tuple[dict[str, tuple[dict[str, Any], str | None]], str | None]:
-        """Every post's front matter as the site model reads it (rel -> (data, parse error)), and a
-        digest of every post's path and front matter as stored (None with overrides: an editor's),
-        from one read of the rows."""
-        from mdnorm.facts import Front
+    def fronts(self) -> tuple[Fronts, str | None]:
+        """Every post's front matter as the site model reads it, and a digest of every post's path
+        and front matter as stored (None with overrides: an editor's), from one read of the rows.
 
-        out: dict[str, tuple[dict[str, Any], str | None]] = {}
+        Each post's front matter is decoded when the model asks for it: a run whose model is
+        remembered needs only the digest and the posts' names."""
         h = hashlib.blake2b(digest_size=20)
+        raw: dict[str, str] = {}
         for rel, text in sorted(self.store.fronts(self.root)):
             h.update(f"{rel}\0{text}\0".encode("utf-8", "surrogateescape"))
             if rel not in self.overrides:
-                data, error = _loads(text)
-                out[rel] = Front(data, error).decoded(), error
+                raw[rel] = text
+        decoded: dict[str, tuple[dict[str, Any], str | None]] = {}
         for rel, facts in self.overrides.items():
             if facts is not None:
-                out[rel] = facts.front.decoded(), facts.front.error
-        return out, None if self.overrides else h.hexdigest()
+                decoded[rel] = facts.front.decoded(), facts.front.error
+        return Fronts(raw, decoded), None if self.overrides else h.hexdigest()
 
     # -- link entries ------------------------------------------------------------------------
     def normalized(self, url: str) -> str:
@@ -290,6 +290,27 @@ class SiteIndex:
         from mdnorm.sitemap import SiteMap
 
         return SiteMap.build(self)
+
+
+class Fronts:
+    """Posts' front matter by path (``rel -> (data, parse error)``): the stored rows, decoded on
+    first use, and an editor's overrides."""
+
+    def __init__(self, raw: dict[str, str], overrides: dict[str, tuple[dict[str, Any], str | None]]) -> None:
+        self._raw = raw
+        self._overrides = overrides
+        self._decoded: dict[str, tuple[dict[str, Any], str | None]] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._raw
+        yield from self._overrides
+
+    def get(self, rel: str) -> tuple[dict[str, Any], str | None] | None:
+        got = self._overrides.get(rel) or self._decoded.get(rel)
+        if got is None and rel in self._raw:
+            data, error = _loads(self._raw[rel])
+            got = self._decoded[rel] = Front(data, error).decoded(), error
+        return got
 
 
 def _loads(text: str) -> tuple[Any, str | None]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -44,19 +45,24 @@ if TYPE_CHECKING:
 class RunMemo:
     """The remembered answer of one lint run's command line over one site, if any."""
 
-    def __init__(self, store: Store, root: str, stamp: str, material: str, secret: bytes, code: str) -> None:
+    def __init__(
+        self, store: Store | None, root: str, stamp: str | None, material: str, secret: bytes, code: str
+    ) -> None:
         self._store = store
         self.root = root
-        self.stamp = stamp  # the site's tree stamp, taken before the run (the site phase uses it too)
+        #: the site's tree stamp, taken before the run (the site phase uses it too); None when a
+        #: file changed too recently to be trusted: then nothing is looked up or kept
+        self.stamp = stamp
         self._material = material  # the key's inputs besides the stamps
         self._secret = secret
         self._code = code
-        self.key = self._key(stamp, _surroundings(root))
+        self.key = self._key(stamp, _surroundings(root)) if stamp is not None and store is not None else None
 
     @classmethod
     def open(cls, cfg: Config, paths: list[str], force_exclude: bool) -> RunMemo | None:
-        """The memo of a lint run over ``paths`` (none given: ``.``), or None when it cannot have one:
-        no cache, a path outside one site, or a site file changed too recently to trust its stamp."""
+        """The memo of a lint run over ``paths`` (none given: ``.``), or None when it cannot have one
+        (no cache, paths outside one site).  Its key is None when a file of the site changed too
+        recently to trust its stamp (a post just edited: the pre-commit run)."""
         from mdnorm import site
         from mdnorm.project import code_digest, secret
         from mdnorm.sitestate import tree_stamp
@@ -71,12 +77,9 @@ class RunMemo:
         key_secret = secret()
         if root is None or key_secret is None:
             return None
-        stamp = tree_stamp(root)
-        if stamp is None:
-            return None
-        store = Store.for_project(cfg)
-        if store is None:
-            return None
+        # a file just edited (the pre-commit run) makes the stamp None: found without walking the site
+        stamp = None if any(_just_changed(p) for p in paths) else tree_stamp(root)
+        store = Store.for_project(cfg) if stamp is not None else None
         material = repr((os.getcwd(), paths, force_exclude, cfg.fingerprint(), cfg.root, str(cfg.source), root))
         return cls(store, root, stamp, material, key_secret, code_digest())
 
@@ -93,7 +96,7 @@ class RunMemo:
         """The files and results of the remembered run, or None."""
         import gc
 
-        if self.key is None:
+        if self.key is None or self._store is None:
             return None
         enabled = gc.isenabled()
         gc.disable()  # a large run's answer is ~10 objects a problem: no cycles to look for while they are made
@@ -112,7 +115,9 @@ class RunMemo:
         """Remember this run's answer, when it is a pure function of the key taken before the run."""
         from mdnorm.sitestate import tree_stamp
 
-        if self.key is None or any(r.error for r in results) or len(results) != len(files):
+        if self.key is None or self._store is None or self.stamp is None:
+            return
+        if any(r.error for r in results) or len(results) != len(files):
             return
         covered: set[str] = set()
         after = tree_stamp(self.root, folders=covered)
@@ -128,7 +133,8 @@ class RunMemo:
         self._store.commit()
 
     def close(self) -> None:
-        self._store.close()
+        if self._store is not None:
+            self._store.close()
 
 
 def _surroundings(root: str) -> str | None:
@@ -195,3 +201,14 @@ def _decode(value: Any, now: float) -> tuple[list[str], list[FileResult]] | None
             for line, column, code, message, applicability, edits in diags
         ]
     return [str(f) for f in files], results
+
+
+def _just_changed(path: str) -> bool:
+    """Whether ``path`` is a file changed too recently for its stat identity to be trusted."""
+    from mdnorm.sitestate import stamp_of
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return not stat.S_ISDIR(st.st_mode) and not stamp_of(st)

@@ -46,7 +46,7 @@ def run_files(
     jobs: int | None = None,
     on_done: Callable[[str], None] | None = None,
     online: Mapping[str, OnlineFacts] | None = None,
-    site_stamps: Mapping[str, str] | None = None,
+    site_stamps: Mapping[str, str | None] | None = None,
 ) -> list[FileResult]:
     """Process ``files``; results come back in the order of ``files``.
 
@@ -58,7 +58,7 @@ def run_files(
     run learnt is committed to the store once, at the end.  When the store fails
     under a lint run, the run starts again without it (a cache costs time, never
     answers).  ``site_stamps``: the stamp of a site's files taken before the run
-    began (see :func:`_site_phase`), when the caller has one.
+    began (see :func:`_site_phase`; None: a file changed too recently), when the caller has one.
     """
     from mdnorm.store import StoreError
 
@@ -82,7 +82,7 @@ def _run(
     jobs: int | None,
     on_done: Callable[[str], None] | None,
     online: Mapping[str, OnlineFacts] | None,
-    stamps: dict[str, str],
+    stamps: dict[str, str | None],
 ) -> list[FileResult]:
     from mdnorm.linkindex import build
     from mdnorm.store import Store
@@ -174,7 +174,7 @@ def _site_phase(
     cfg: Config,
     site_store: Callable[[], Store],
     memo: ResultCache | None,
-    stamps: dict[str, str],
+    stamps: dict[str, str | None],
 ) -> None:
     """Add the site-wide diagnostics to each result of a lint run, site by site.
 
@@ -191,7 +191,7 @@ def _site_phase(
     from mdnorm.sitestate import tree_stamp
 
     for root in dict.fromkeys(p.ref.root for p in plans if p.ref is not None):
-        stamp = (stamps.get(root) or tree_stamp(root)) if memo is not None else None
+        stamp = (stamps[root] if root in stamps else tree_stamp(root)) if memo is not None else None
         index = build(root, cfg, site_store())
         index.memo = memo
         now = time.time()

@@ -278,7 +278,11 @@ def discover(
 
 
 def process(
-    o: Options, cfg: Config, files: list[str], stdin_data: bytes | None, site_stamps: dict[str, str] | None = None
+    o: Options,
+    cfg: Config,
+    files: list[str],
+    stdin_data: bytes | None,
+    site_stamps: dict[str, str | None] | None = None,
 ) -> list[FileResult]:
     """Step 2: lint or fix every file; a progress line on a terminal for long runs."""
     from mdnorm.report.progress import Progress

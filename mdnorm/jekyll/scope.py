@@ -189,7 +189,8 @@ def _excluded_in(folder: str, name: str) -> bool:
     if rel and _folder_excluded(folder):
         return True
     entries = _entry_filter(root, rel)
-    return not entries.included(name) and entries.excluded(name)
+    # excluded first: most folders have no exclude pattern that can match (a walk asks per file)
+    return entries.excluded(name) and not entries.included(name)
 
 
 @lru_cache(maxsize=4096)
