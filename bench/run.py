@@ -235,11 +235,11 @@ def main() -> int:
                 Bench("markdownlint-cli2 one post", f"{q(cli2)} {q(str(one))}", prepare=edit),
             ]
 
-    start_daemon(python)
+    start_daemon(python, work)
     try:
         measure(benches, ns.rounds, ns.big_rounds, c, mdn, work, scales)
     finally:
-        subprocess.run([python, "-m", "mdnorm", "daemon", "stop"], check=False, env=daemon_env())
+        subprocess.run([python, "-m", "mdnorm", "daemon", "stop"], check=False, env=daemon_env(), cwd=work)
     report(benches, posts, ns.corpus, ns.rounds, scales)
     subprocess.run(edit, shell=True, check=False)
     prof = import_profile(f"{py} -X importtime -m mdnorm -q {q(one.name)}", corpus)
@@ -255,10 +255,19 @@ def daemon_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "MDNORM_NO_DAEMON"}
 
 
-def start_daemon(python: str) -> None:
-    """The daemon of the benchmarked install, its socket in the bench's folder; stopped by main."""
+def start_daemon(python: str, work: Path) -> None:
+    """The daemon of the benchmarked install, its socket in the bench's folder; stopped by main.
+
+    Run from ``work``: ``-m`` puts the current folder first on ``sys.path``, and from the
+    checkout it would start (and later stop) the checkout's daemon instead of the install's.
+    """
     done = subprocess.run(
-        [python, "-m", "mdnorm", "daemon", "start"], env=daemon_env(), capture_output=True, text=True, check=False
+        [python, "-m", "mdnorm", "daemon", "start"],
+        env=daemon_env(),
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     print(done.stdout.strip() or done.stderr.strip(), file=sys.stderr)
     if done.returncode:

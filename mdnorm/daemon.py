@@ -151,11 +151,13 @@ class Server:
         self.last_activity = time.monotonic()
         self.stamps = source_stamps()
         self.running = True
+        self.why = "idle"  # why the daemon stopped, for its log
         self.lock: Any = None
         self.listener: socket.socket | None = None
+        self.inode = 0
 
-    def bind(self) -> None:
-        """Take the lock beside the socket (one daemon per socket), then listen."""
+    def take_lock(self) -> None:
+        """Hold the lock beside the socket for the daemon's life: one daemon per socket."""
         import fcntl
 
         self.lock = open(self.path + ".lock", "a+b")  # noqa: SIM115 (held for the daemon's life)
@@ -163,7 +165,11 @@ class Server:
             fcntl.flock(self.lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self.lock.close()
+            self.lock = None
             raise DaemonError(f"a daemon already runs on {self.path}") from None
+
+    def listen(self) -> None:
+        """Listen on the socket (after the warm-up: until then a client runs on its own, it does not wait)."""
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)  # a dead daemon's socket (we hold the lock: no live one has it)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -171,6 +177,19 @@ class Server:
         os.chmod(self.path, 0o600)
         listener.listen(64)
         self.listener = listener
+        self.inode = os.stat(self.path).st_ino
+
+    def socket_is_ours(self) -> bool:
+        """Whether our socket is still where clients look for it (its folder may have been deleted)."""
+        try:
+            return os.stat(self.path).st_ino == self.inode
+        except OSError:
+            return False
+
+    def log(self, message: str) -> None:
+        """One line in the daemon's log beside its socket (its stdio are /dev/null): why it started and stopped."""
+        with contextlib.suppress(OSError), open(self.path[: -len(".sock")] + ".log", "a", encoding="utf-8") as fh:
+            fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}: {message}\n")
 
     def close(self) -> None:
         """Stop listening and remove the socket (the lock file stays, unlocked)."""
@@ -205,6 +224,9 @@ class Server:
             self.reap()
             if not self.children and time.monotonic() - self.last_activity >= self.idle_timeout:
                 break
+            if not self.socket_is_ours():  # no client can reach us any more: do not linger for hours
+                self.why = "the socket was removed"
+                break
             ready, _, _ = select.select([self.listener], [], [], 1.0)
             if ready:
                 self.accept()
@@ -220,7 +242,6 @@ class Server:
             conn, _ = self.listener.accept()
         except OSError:
             return
-        self.last_activity = time.monotonic()
         with conn:
             if peer_uid(conn) != os.getuid():
                 return
@@ -242,16 +263,17 @@ class Server:
             info["version"] = __version__
             conn.sendall(marshal.dumps(info))
         elif op == "stop":
-            self.running = False
+            self.running, self.why = False, "stop requested"
             conn.sendall(b"stopping\n")
-        elif op == "run":
+        elif op == "run":  # only runs keep the daemon alive: ``status`` polls do not
+            self.last_activity = time.monotonic()
             reason = decline_reason(req) if len(fds) == 3 else "decline"
             if reason is None and source_stamps() != self.stamps:
                 reason = "stale"
             if reason is not None:
                 conn.sendall(f"{reason}\n".encode("ascii"))
                 if reason == "stale":  # never serve with code older than what is installed
-                    self.running = False
+                    self.running, self.why = False, "stale: the installed code changed, or a client of another version"
                 return
             self.fork(conn, req, fds)
 
@@ -320,7 +342,7 @@ def run_server(argv: list[str]) -> int:
         folder = client.socket_dir()
         ensure_private_dir(folder)
         server = Server(client.socket_path(), float(opts.get("--idle-timeout", IDLE_TIMEOUT)))
-        server.bind()
+        server.take_lock()
         from mdnorm.warmup import warm_up
 
         warm_up()
@@ -329,18 +351,27 @@ def run_server(argv: list[str]) -> int:
 
         if threading.active_count() != 1:
             raise DaemonError("the warm-up left threads running; forking would not be safe")
+        server.listen()
     except Exception as exc:
         if ready >= 0:
             os.write(ready, f"error {exc}\n".encode("utf-8", "replace"))
         return 1
 
     def stop(signum: int, frame: object) -> None:
-        server.running = False
+        server.running, server.why = False, f"signal {signum}"
 
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, stop)
     if ready >= 0:
         os.write(ready, f"ok {os.getpid()}\n".encode("ascii"))
         os.close(ready)
-    server.serve_forever()
+    server.log(f"started (mdnorm {__version__}, {sys.executable})")
+    try:
+        server.serve_forever()
+    except BaseException as exc:
+        server.why = f"crashed: {type(exc).__name__}: {exc}"
+        server.close()
+        raise
+    finally:
+        server.log(f"stopped ({server.why}; served {server.served})")
     return 0

@@ -399,3 +399,34 @@ def test_the_state_machine_through_the_daemon(daemon: Daemon, monkeypatch: pytes
     finally:
         machine.teardown()
     assert daemon.served() >= 3 * len(steps)
+
+
+def test_a_served_client_imports_nothing_heavy(daemon: Daemon, site: Path) -> None:
+    """``-X importtime`` of a served run: the client loaded none of click, mistune, yaml or the engine."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mdnorm", "_posts"],
+        cwd=site,
+        env=daemon.env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 1 and daemon.served() == 1
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "mdnorm.client" in imported
+    heavy = {name for name in imported if name.split(".")[0] in ("click", "mistune", "yaml", "socket", "signal")}
+    assert not heavy and not {name for name in imported if name.startswith("mdnorm.")} - {
+        "mdnorm.client",
+        "mdnorm._version",
+        "mdnorm.__main__",
+    }
+
+
+def test_a_daemon_whose_socket_is_removed_exits(daemon: Daemon) -> None:
+    """A deleted socket folder (a bench's temp folder, a cleaned /tmp) leaves no daemon lingering for hours."""
+    assert daemon.pid is not None
+    (sock,) = (daemon.tmp / "daemon").glob("*.sock")
+    sock.unlink()
+    wait_for(lambda: proc_state(daemon.pid or 0) in ("gone", "Z"))
+    (log,) = (daemon.tmp / "daemon").glob("*.log")
+    assert "stopped (the socket was removed; served 0)" in log.read_text()
