@@ -54,25 +54,33 @@ def ensure_private_dir(folder: str) -> None:
         raise DaemonError(f"{folder}: not a folder of this user's with mode 0700; not using it")
 
 
-def watched_files() -> list[str]:
+def dependency_files() -> tuple[str, ...]:
+    """The ``__init__.py`` of mistune, yaml and click (an upgrade rewrites it; it names the version),
+    found without importing them: the daemon records them before its warm-up imports anything."""
+    from importlib.util import find_spec
+
+    files = []
+    for name in ("mistune", "yaml", "click"):
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            files.append(spec.origin)
+    return tuple(files)
+
+
+def watched_files(dependencies: tuple[str, ...]) -> list[str]:
     """The sources whose change makes a running daemon stale: every ``*.py`` of the mdnorm
-    package, and the ``__init__.py`` of mistune, yaml and click (an upgrade rewrites it)."""
+    package (walked each time: a new module counts) and ``dependencies``."""
     files = []
     for folder, dirs, names in os.walk(client.package_dir()):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         files += [os.path.join(folder, n) for n in sorted(names) if n.endswith(".py")]
-    for name in ("mistune", "yaml", "click"):
-        module = sys.modules.get(name)
-        path = getattr(module, "__file__", None)
-        if path:
-            files.append(path)
-    return files
+    return files + list(dependencies)
 
 
-def source_stamps() -> dict[str, tuple[int, int]]:
+def source_stamps(dependencies: tuple[str, ...]) -> dict[str, tuple[int, int]]:
     """(mtime_ns, size) of each of :func:`watched_files`: ~100 stats, well under a millisecond."""
     stamps = {}
-    for path in watched_files():
+    for path in watched_files(dependencies):
         try:
             st = os.stat(path)
         except OSError:
@@ -149,7 +157,8 @@ class Server:
         self.served = 0
         self.children: set[int] = set()
         self.last_activity = time.monotonic()
-        self.stamps = source_stamps()
+        self.dependencies = dependency_files()
+        self.stamps = source_stamps(self.dependencies)  # before the warm-up imports: see run_server
         self.running = True
         self.why = "idle"  # why the daemon stopped, for its log
         self.lock: Any = None
@@ -268,7 +277,7 @@ class Server:
         elif op == "run":  # only runs keep the daemon alive: ``status`` polls do not
             self.last_activity = time.monotonic()
             reason = decline_reason(req) if len(fds) == 3 else "decline"
-            if reason is None and source_stamps() != self.stamps:
+            if reason is None and source_stamps(self.dependencies) != self.stamps:
                 reason = "stale"
             if reason is not None:
                 conn.sendall(f"{reason}\n".encode("ascii"))
@@ -346,7 +355,8 @@ def run_server(argv: list[str]) -> int:
         from mdnorm.warmup import warm_up
 
         warm_up()
-        server.stamps = source_stamps()  # what this daemon loaded; a change from here on makes it stale
+        if source_stamps(server.dependencies) != server.stamps:  # what was imported may be older or newer
+            raise DaemonError("mdnorm's code changed during the warm-up; start it again")
         import threading
 
         if threading.active_count() != 1:
