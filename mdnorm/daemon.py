@@ -34,7 +34,7 @@ from mdnorm._version import __version__
 #: The default of ``--idle-timeout``: a daemon nobody used for this long exits.
 IDLE_TIMEOUT = 3 * 3600.0
 #: How long a client may take to send its request before the daemon gives up on it.
-REQUEST_TIMEOUT = 10.0
+REQUEST_TIMEOUT = 5.0
 #: Largest request accepted (argv and the environment; a few kilobytes in practice).
 MAX_REQUEST = 16 * 1024 * 1024
 

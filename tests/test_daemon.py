@@ -430,3 +430,31 @@ def test_a_daemon_whose_socket_is_removed_exits(daemon: Daemon) -> None:
     wait_for(lambda: proc_state(daemon.pid or 0) in ("gone", "Z"))
     (log,) = (daemon.tmp / "daemon").glob("*.log")
     assert "stopped (the socket was removed; served 0)" in log.read_text()
+
+
+def test_a_signal_the_client_ignores_stays_ignored(daemon: Daemon, site: Path) -> None:
+    """``nohup mdnorm ...``: SIGHUP is ignored by the client, so neither passed on nor felt by the run."""
+
+    def ignore_hup() -> None:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mdnorm", "-", "--stdin-filename", "_posts/x.md"],
+        cwd=site,
+        env=daemon.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=ignore_hup,
+    )
+    try:
+        wait_for(lambda: bool(daemon.children()))
+        for child in daemon.children():
+            os.kill(child, signal.SIGHUP)  # as a hang-up of the terminal would reach it too
+        proc.send_signal(signal.SIGHUP)
+        out, err = proc.communicate(CLEAN.encode(), timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    plain = mdnorm(site, daemon.env, "-", "--stdin-filename", "_posts/x.md", through=False, stdin=CLEAN.encode())
+    assert (proc.returncode, out.decode(), err.decode()) == plain
