@@ -402,7 +402,7 @@ def test_the_state_machine_through_the_daemon(daemon: Daemon, monkeypatch: pytes
 
 
 def test_a_served_client_imports_nothing_heavy(daemon: Daemon, site: Path) -> None:
-    """``-X importtime`` of a served run: the client loaded none of click, mistune, yaml or the engine."""
+    """``-X importtime`` of a served run: the client loaded none of click, mistune, yaml, typing or the engine."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "mdnorm", "_posts"],
         cwd=site,
@@ -414,7 +414,9 @@ def test_a_served_client_imports_nothing_heavy(daemon: Daemon, site: Path) -> No
     assert done.returncode == 1 and daemon.served() == 1
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "mdnorm.client" in imported
-    heavy = {name for name in imported if name.split(".")[0] in ("click", "mistune", "yaml", "socket", "signal")}
+    heavy = {
+        name for name in imported if name.split(".")[0] in ("click", "mistune", "yaml", "socket", "signal", "typing")
+    }
     assert not heavy and not {name for name in imported if name.startswith("mdnorm.")} - {
         "mdnorm.client",
         "mdnorm._version",
