@@ -252,14 +252,16 @@ class Server:
         except OSError:
             return
         with conn:
-            if peer_uid(conn) != os.getuid():
-                return
             try:
+                if peer_uid(conn) != os.getuid():
+                    return
                 req, fds = recv_request(conn)
             except (OSError, ValueError, EOFError, TypeError):
                 return
             try:
                 self.handle(conn, req, fds)
+            except OSError as exc:  # the client went away before our answer, or fork failed: serve the next
+                self.log(f"request not served: {type(exc).__name__}: {exc}")
             finally:
                 for fd in fds:
                     with contextlib.suppress(OSError):

@@ -460,3 +460,24 @@ def test_a_signal_the_client_ignores_stays_ignored(daemon: Daemon, site: Path) -
             proc.kill()
     plain = mdnorm(site, daemon.env, "-", "--stdin-filename", "_posts/x.md", through=False, stdin=CLEAN.encode())
     assert (proc.returncode, out.decode(), err.decode()) == plain
+
+
+def test_clients_that_go_away_or_talk_nonsense_do_not_stop_the_daemon(daemon: Daemon) -> None:
+    import marshal
+
+    (path,) = (daemon.tmp / "daemon").glob("*.sock")
+    for payload in (marshal.dumps({"op": "status"}), b"garbage", b""):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(str(path))
+            if payload:
+                sock.sendall(b"MDN1" + len(payload).to_bytes(4, "big") + payload)
+            # and gone before the answer
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(path))
+        sock.sendall(b"HTTP/1.0 GET /\r\n\r\n")
+        try:
+            answer = sock.recv(100)
+        except ConnectionResetError:  # closed with our bytes unread
+            answer = b""
+        assert answer == b""  # not ours: closed without a word
+    assert daemon.running() and daemon.served() == 0
