@@ -481,3 +481,21 @@ def test_clients_that_go_away_or_talk_nonsense_do_not_stop_the_daemon(daemon: Da
             answer = b""
         assert answer == b""  # not ours: closed without a word
     assert daemon.running() and daemon.served() == 0
+
+
+def test_foreground_daemon_serves_and_stops_on_sigterm(tmp_path: Path, site: Path) -> None:
+    d = Daemon(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mdnorm", "daemon", "start", "--foreground"], env=d.env, cwd=tmp_path
+    )
+    try:
+        wait_for(d.running, seconds=60)
+        assert mdnorm(site, d.env, "--version", through=True) == mdnorm(site, d.env, "--version", through=False)
+        assert d.served() == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=TIMEOUT) == 0
+        assert not d.running() and not list((tmp_path / "daemon").glob("*.sock"))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
