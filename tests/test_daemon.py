@@ -248,8 +248,11 @@ def test_signals_reach_the_child(daemon: Daemon, site: Path) -> None:
         [sys.executable, "-m", "mdnorm", "-"], cwd=site, env=daemon.env, stdin=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
-        wait_for(lambda: bool(daemon.children()))  # the child waits for stdin
-        time.sleep(0.3)
+        wait_for(lambda: bool(daemon.children()))
+        (child,) = daemon.children()
+        # in the client's folder (so past the reset of the daemon's handlers) and catching SIGTERM: the
+        # run's own handler is in place, and the run waits for stdin
+        wait_for(lambda: in_folder(child, site) and catches(child, signal.SIGTERM))
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=TIMEOUT)
     finally:
@@ -349,6 +352,24 @@ def test_idle_timeout(tmp_path: Path) -> None:
 
 def mdnorm_run(site: Path, env: dict[str, str]) -> tuple[int, str, str]:
     return mdnorm(site, env, "_posts", through=True)
+
+
+def in_folder(pid: int, folder: Path) -> bool:
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd")) == folder.resolve()
+    except OSError:
+        return False
+
+
+def catches(pid: int, sig: int) -> bool:
+    """Whether ``pid`` has a handler for ``sig`` (``SigCgt`` of /proc/PID/status)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) & (1 << (sig - 1)))
+    except OSError:
+        pass
+    return False
 
 
 def proc_state(pid: int) -> str:
