@@ -175,6 +175,11 @@ def main() -> int:
         print(f"mdnorm installed (not editable) into {venv}", file=sys.stderr)
     py = shlex.quote(python)
     mdn = f"{py} -m mdnorm"
+    # Every case runs plain unless it says otherwise: the daemon cases clear MDNORM_NO_DAEMON (an
+    # empty value is off) for their one command, and talk to this bench's own daemon only.
+    os.environ["MDNORM_NO_DAEMON"] = "1"
+    os.environ["MDNORM_DAEMON_DIR"] = str(work / "daemon")
+    served = f"MDNORM_NO_DAEMON= {mdn}"
     q = shlex.quote
     c = q(str(corpus))
     edit = f"sh -c 'echo >> {q(str(one))}'"
@@ -199,6 +204,8 @@ def main() -> int:
             f"{mdn} -q --fix --no-cache -j1 {q(str(fixdir))}",
             prepare=f"rm -rf {q(str(fixdir))} && cp -r {c} {q(str(fixdir))}",
         ),
+        Bench("1x one post just edited, daemon", f"cd {c} && {served} -q {q(one.name)}", prepare=edit),
+        Bench("1x warm (nothing changed), daemon", f"cd {c} && {served} -q .", prepare=settle(c)),
     ]
     big_one: dict[int, Path] = {}
     for k in scales:
@@ -210,6 +217,7 @@ def main() -> int:
             Bench(f"{k}x cold -j1", f"{mdn} -q --no-cache -j1 {pk}", big=True),
             Bench(f"{k}x warm (nothing changed)", f"cd {pk} && {mdn} -q .", prepare=settle(pk), big=True),
             Bench(f"{k}x one post just edited", f"cd {pk} && {mdn} -q {q(one.name)}", prepare=ek, big=True),
+            Bench(f"{k}x one post just edited, daemon", f"cd {pk} && {served} -q {q(one.name)}", prepare=ek, big=True),
         ]
     if not ns.no_peers:
         rumdl = _tool("rumdl")
@@ -227,23 +235,72 @@ def main() -> int:
                 Bench("markdownlint-cli2 one post", f"{q(cli2)} {q(str(one))}", prepare=edit),
             ]
 
-    for warmup in [f"cd {c} && {mdn} -q ."] + [f"cd {q(str(work / f'x{k}' / '_posts'))} && {mdn} -q ." for k in scales]:
+    start_daemon(python, work)
+    try:
+        measure(benches, ns.rounds, ns.big_rounds, c, mdn, work, scales)
+    finally:
+        subprocess.run([python, "-m", "mdnorm", "daemon", "stop"], check=False, env=daemon_env(), cwd=work)
+    report(benches, posts, ns.corpus, ns.rounds, scales)
+    subprocess.run(edit, shell=True, check=False)
+    prof = import_profile(f"{py} -X importtime -m mdnorm -q {q(one.name)}", corpus)
+    print("\n-X importtime, one edited post (1x): top-level imports, cumulative ms")
+    for us, name in prof[:12]:
+        print(f"  {us / 1000:7.1f}  {name}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def daemon_env() -> dict[str, str]:
+    """The environment of the bench's ``mdnorm daemon`` commands (the daemon's own is inherited from it)."""
+    return {k: v for k, v in os.environ.items() if k != "MDNORM_NO_DAEMON"}
+
+
+def start_daemon(python: str, work: Path) -> None:
+    """The daemon of the benchmarked install, its socket in the bench's folder; stopped by main.
+
+    Run from ``work``: ``-m`` puts the current folder first on ``sys.path``, and from the
+    checkout it would start (and later stop) the checkout's daemon instead of the install's.
+    """
+    done = subprocess.run(
+        [python, "-m", "mdnorm", "daemon", "start"],
+        env=daemon_env(),
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print(done.stdout.strip() or done.stderr.strip(), file=sys.stderr)
+    if done.returncode:
+        raise SystemExit("the daemon did not start: the daemon cases would time plain runs")
+
+
+def measure(
+    benches: list[Bench], rounds: int, big_rounds: int, c: str, mdn: str, work: Path, scales: list[int]
+) -> None:
+    """The rounds, interleaved, after one warm-up run per site."""
+    for warmup in [f"cd {c} && {mdn} -q ."] + [
+        f"cd {shlex.quote(str(work / f'x{k}' / '_posts'))} && {mdn} -q ." for k in scales
+    ]:
         subprocess.run(warmup, shell=True, check=False, stdout=subprocess.DEVNULL)
     for b in benches:
         if b.name == "rumdl warm":  # fill its cache
             subprocess.run(b.cmd, shell=True, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for r in range(ns.rounds):
-        active = [b for b in benches if not b.big or r < ns.big_rounds]
+    for r in range(rounds):
+        active = [b for b in benches if not b.big or r < big_rounds]
         for bench in active[r % len(active) :] + active[: r % len(active)]:
             _once(bench)
-        print(f"round {r + 1}/{ns.rounds} done", file=sys.stderr)
+        print(f"round {r + 1}/{rounds} done", file=sys.stderr)
 
+
+def report(benches: list[Bench], posts: list[Path], corpus: str | None, rounds: int, scales: list[int]) -> None:
+    """The table of cases and the table of targets (issue 17's ratios)."""
     size = sum(p.stat().st_size for p in posts) / 1e6
-    print(f"\ncorpus: {len(posts)} posts, {size:.2f} MB ({ns.corpus or 'generated'}); {ns.rounds} rounds; medians\n")
+    print(f"\ncorpus: {len(posts)} posts, {size:.2f} MB ({corpus or 'generated'}); {rounds} rounds; medians\n")
     print("| case | wall s | CPU s | peak MiB |")
     print("|---|---|---|---|")
     for b in benches:
         print(f"| {b.name} | {b.wall:.3f} | {b.cpu:.3f} | {b.peak:.0f} |")
+    print("\n(daemon cases: CPU and peak memory are the client's only; the run itself is the daemon's child)")
 
     by = {b.name: b for b in benches}
     floor, block, imports = (by[n] for n in list(by)[:3])
@@ -278,14 +335,13 @@ def main() -> int:
         if name in by:
             mine = one1 if "one post" in name else by["1x warm (nothing changed)"] if "warm" in name else cold1
             row(f"{name}: CPU / mdnorm's", f"{by[name].cpu / mine.cpu:.2f}", "", None)
-
-    subprocess.run(edit, shell=True, check=False)
-    prof = import_profile(f"{py} -X importtime -m mdnorm -q {q(one.name)}", corpus)
-    print("\n-X importtime, one edited post (1x): top-level imports, cumulative ms")
-    for us, name in prof[:12]:
-        print(f"  {us / 1000:7.1f}  {name}")
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
+    r = by["1x one post just edited, daemon"].wall / imports.wall
+    row("1x one edited post wall / import floor wall, daemon", f"{r:.2f}", "<= 1.5", r <= 1.5)
+    for k in scales:
+        r = by[f"{k}x one post just edited, daemon"].wall / imports.wall
+        row(f"{k}x one edited post wall / import floor wall, daemon", f"{r:.2f}", "<= 2", r <= 2)
+    w = by["1x warm (nothing changed), daemon"].wall
+    row("1x warm wall (s), daemon", f"{w:.3f}", "<= 0.15", w <= 0.15)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
                                                               # look past a known bug
     python fuzz/state_machine.py --minutes 5 --only lint,rename --steps 6
                                                               # a few rules: quick, small examples
+    python fuzz/state_machine.py --minutes 10 --daemon        # every run served by an mdnorm daemon
 
 Each round runs the machine on ``--examples`` step sequences of up to ``--steps``
 steps (every step runs mdnorm 5-6 times as a subprocess, ~0.2 s each).  A failure
@@ -13,20 +14,27 @@ is shrunk by hypothesis to a minimal sequence, printed as ``state.rule(...)``
 calls with a ``@reproduce_failure`` blob, and saved in hypothesis' example
 database (``.hypothesis/``).  ``--without`` takes rule names of :class:`site_machine.SiteMachine` to
 leave out, so a run can find the bugs behind a known one; ``--only`` the rules
-to keep (the invariants run after every step either way).
+to keep (the invariants run after every step either way).  ``--daemon`` starts an
+``mdnorm daemon`` (its socket in a temporary folder) and sends every run through
+it, so the machine also checks served runs against each other; it is stopped at
+the end.
 Exit code: 0 when no failure was found, 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+import site_machine
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 from site_machine import SiteMachine
@@ -52,7 +60,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=20, help="at most this many steps per sequence")
     parser.add_argument("--without", default="", help="comma-separated rules to leave out")
     parser.add_argument("--only", default="", help="comma-separated rules to keep (the others are left out)")
+    parser.add_argument("--daemon", action="store_true", help="run every mdnorm through an mdnorm daemon")
     args = parser.parse_args(argv)
+    if args.daemon:
+        with tempfile.TemporaryDirectory(prefix="mdnorm-fuzz-daemon-") as folder:
+            env = {k: v for k, v in os.environ.items() if k != "MDNORM_NO_DAEMON"}
+            env["MDNORM_DAEMON_DIR"] = folder
+            daemon = [sys.executable, "-m", "mdnorm", "daemon"]
+            subprocess.run([*daemon, "start"], env=env, cwd=folder, check=True)
+            site_machine.DAEMON_DIR = folder
+            try:
+                return run(args)
+            finally:
+                subprocess.run([*daemon, "status"], env=env, cwd=folder, check=False)
+                subprocess.run([*daemon, "stop"], env=env, cwd=folder, check=False)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Rounds of the machine until ``--minutes`` are up; 1 at the first failure."""
 
     without = [r for r in args.without.split(",") if r]
     if args.only:

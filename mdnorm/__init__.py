@@ -7,9 +7,13 @@ stays as cheap as the command line's start-up.
 
 from __future__ import annotations
 
-from typing import Any
-
 from mdnorm._version import __version__
+
+#: ``typing`` costs ~10 ms to import: every run imports this package first (a run served by the
+#: daemon imports little else), so ``Any`` is for mypy only (the annotations are strings).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["__version__", "fix", "lint"]
 

@@ -1,6 +1,6 @@
-"""``python -m mdnorm``."""
+"""``python -m mdnorm``: through a running ``mdnorm daemon`` if there is one (see :mod:`mdnorm.client`)."""
 
-from mdnorm.cli import main
+from mdnorm.client import main
 
 if __name__ == "__main__":
     main()

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "init": "mdnorm.commands.init:init",
     "server": "mdnorm.commands.server:server_cmd",
     "watch": "mdnorm.commands.watch:watch_cmd",
+    "daemon": "mdnorm.commands.daemon:daemon",
 }
 
 

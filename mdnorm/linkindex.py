@@ -13,7 +13,7 @@ A post whose stat identity (inode, size, mtime and ctime in nanoseconds) is the
 one recorded is not read again: as in git's index, ctime cannot be set by a user
 and changes on every write, rename onto the path or ``touch``, so two posts that
 swap contents keeping their mtimes are still read again.  An identity recorded
-less than :data:`mdnorm.sitestate.RACY_NS` after the file's last change is not trusted (the file
+less than :func:`mdnorm.sitestate.racy_ns` after the file's last change is not trusted (the file
 may change again within the clock's resolution): such a post is hashed again
 next time.  A post whose content hash is unchanged keeps its rows.
 """

@@ -21,20 +21,32 @@ import hashlib
 import os
 import time
 
-#: How long after a file's last change its stat identity is trusted (nanoseconds): 2 s, well over
-#: any file system's timestamp granularity.  ``MDNORM_RACY_MS`` sets it (the state tests shorten it
-#: to 50 ms, still ten times a coarse clock tick, so that remembered answers are exercised).
-RACY_NS = int(os.environ.get("MDNORM_RACY_MS", "2000")) * 1_000_000
+
+def racy_ns() -> int:
+    """How long after a file's last change its stat identity is trusted (nanoseconds).
+
+    2 s, well over any file system's timestamp granularity.  ``MDNORM_RACY_MS`` sets
+    it (the state tests shorten it to 50 ms, still ten times a coarse clock tick, so
+    that remembered answers are exercised).  Read at each use, not at import: a run
+    forked by ``mdnorm daemon`` imported this module long before, in another
+    environment, and must see its own client's.
+    """
+    return int(os.environ.get("MDNORM_RACY_MS", "2000")) * 1_000_000
+
 
 #: Folders of a site root no site model reads, besides what ``_config.yml`` excludes
 #: (:func:`mdnorm.jekyll.scope.jekyll_excluded`, as the walker skips them).
 _NEVER_READ = frozenset({".git", "_site", ".jekyll-cache", ".sass-cache"})
 
 
-def stamp_of(st: os.stat_result, now_ns: int | None = None) -> str:
-    """The stat identity of a file, or "" when it changed too recently to be trusted (git's racy rule)."""
+def stamp_of(st: os.stat_result, now_ns: int | None = None, window_ns: int | None = None) -> str:
+    """The stat identity of a file, or "" when it changed too recently to be trusted (git's racy rule).
+
+    ``window_ns``: :func:`racy_ns`, passed in by a caller that stamps many files.
+    """
     now_ns = time.time_ns() if now_ns is None else now_ns
-    if max(st.st_mtime_ns, st.st_ctime_ns) > now_ns - RACY_NS:
+    window_ns = racy_ns() if window_ns is None else window_ns
+    if max(st.st_mtime_ns, st.st_ctime_ns) > now_ns - window_ns:
         return ""
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
@@ -50,7 +62,7 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset(), folders: set[
     from mdnorm.jekyll.scope import jekyll_excluded
 
     h = hashlib.blake2b(digest_size=20)
-    now = time.time_ns()
+    now, window = time.time_ns(), racy_ns()
     skip = {os.path.join(root, name) for name in _NEVER_READ}
     stack = [root]
     while stack:
@@ -76,14 +88,14 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset(), folders: set[
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            stamp = stamp_of(st, now)
+            stamp = stamp_of(st, now, window)
             if not stamp:
                 return None
             parts.append(f"{entry.path}\0{stamp}\0")
         h.update("".join(parts).encode("utf-8", "surrogateescape"))
     for path in _git_inputs(root):
         try:
-            stamp = stamp_of(os.stat(path), now)
+            stamp = stamp_of(os.stat(path), now, window)
         except OSError:
             stamp = "-"
         if not stamp:

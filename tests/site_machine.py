@@ -119,13 +119,22 @@ MAX_POSTS = 5
 CACHE_HOME = "cache-home"
 
 
+#: The socket folder (``MDNORM_DAEMON_DIR``) of an ``mdnorm daemon`` that serves the machine's runs;
+#: None: every run is a plain one (``MDNORM_NO_DAEMON``), whatever daemon the user may run.
+DAEMON_DIR: str | None = None
+
+
 def environ(cwd: Path) -> dict[str, str]:
     """The environment of a run in ``cwd``: a user cache folder (``XDG_CACHE_HOME``) of its own
     beside it, so a cache kept outside the project is the machine's too, and nothing the user's
-    environment says about caches, colors or configuration."""
-    drop = ("CI", "FORCE_COLOR", "MDNORM_CONFIG", "MDNORM_CACHE_DIR")
+    environment says about caches, colors, configuration or daemons."""
+    drop = ("CI", "FORCE_COLOR", "MDNORM_CONFIG", "MDNORM_CACHE_DIR", "MDNORM_NO_DAEMON", "MDNORM_DAEMON_DIR")
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(NO_COLOR="1", XDG_CACHE_HOME=str(cwd.parent / CACHE_HOME), MDNORM_RACY_MS=str(RACY_MS))
+    if DAEMON_DIR is None:
+        env["MDNORM_NO_DAEMON"] = "1"
+    else:
+        env["MDNORM_DAEMON_DIR"] = DAEMON_DIR
     return env
 
 

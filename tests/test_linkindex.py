@@ -85,7 +85,7 @@ def test_warm_build_reads_again_only_changed_posts(tmp_path: Path, monkeypatch: 
 def test_posts_that_swap_contents_keeping_size_and_mtime_are_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sitestate, "RACY_NS", 0)  # trust stat identities at once
+    monkeypatch.setenv("MDNORM_RACY_MS", "0")  # trust stat identities at once
     posts = _site(tmp_path)
     a, b = posts / "2020-1-1-p0.md", posts / "2020-1-2-p1.md"
     _build(tmp_path)
@@ -126,7 +126,7 @@ def test_first_use_names_the_earlier_post(tmp_path: Path) -> None:
 
 def test_warm_index_does_not_import_the_parser(tmp_path: Path) -> None:
     _site(tmp_path)
-    time.sleep(sitestate.RACY_NS / 1e9 + 0.1)  # past the window in which a stat identity is not trusted
+    time.sleep(sitestate.racy_ns() / 1e9 + 0.1)  # past the window in which a stat identity is not trusted
     _build(tmp_path)
     code = (
         "import sys; from mdnorm import linkindex; from mdnorm.config import Config; "

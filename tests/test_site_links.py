@@ -200,7 +200,7 @@ def test_sl005_posts_jekyll_skips_with_the_reason(tmp_path: Path) -> None:
 
 # -- incremental: the site rules run every run on facts, so a change elsewhere re-checks this post --------
 def _warm(root: Path) -> None:
-    time.sleep(sitestate.RACY_NS / 1e9 + 0.1)  # past the window in which a stat identity is not trusted
+    time.sleep(sitestate.racy_ns() / 1e9 + 0.1)  # past the window in which a stat identity is not trusted
 
 
 def test_renaming_editing_a_heading_or_deleting_an_image_rechecks_the_linking_post(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def _cold(root: Path) -> list[str]:
 def test_a_warm_run_of_an_unchanged_site_builds_no_site_model(
     tmp_path: Path, builds: type[Builds], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sitestate, "RACY_NS", 0)  # trust stat identities at once
+    monkeypatch.setenv("MDNORM_RACY_MS", "0")  # trust stat identities at once
     posts = {
         "2016-9-1-a.md": _post("https://x.example/1\n\nT\n\n[b](/ml/2016/09/02/b.html#nope) ![](/images/no.png)"),
         "2016-9-2-b.md": _post("https://x.example/1\n\nT"),
@@ -85,7 +85,7 @@ def test_a_warm_run_of_an_unchanged_site_builds_no_site_model(
 def test_any_change_in_the_site_gives_what_a_cold_run_gives(
     tmp_path: Path, builds: type[Builds], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sitestate, "RACY_NS", 0)
+    monkeypatch.setenv("MDNORM_RACY_MS", "0")
     _site(tmp_path, {"2016-9-1-a.md": _post("![](/images/a.png)")})
     assert [line.split(" ")[1] for line in _run(tmp_path)] == ["SL003"]
     (tmp_path / "images").mkdir()
@@ -104,7 +104,7 @@ def test_files_changed_within_the_racy_window_are_not_remembered(tmp_path: Path,
 
 
 def test_the_stamp_covers_git_and_skips_what_the_site_excludes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sitestate, "RACY_NS", 0)
+    monkeypatch.setenv("MDNORM_RACY_MS", "0")
     site = tmp_path / "blog"
     site.mkdir()
     _site(site, {"2016-9-1-a.md": _post("x")})
@@ -128,7 +128,7 @@ def test_the_stamp_covers_git_and_skips_what_the_site_excludes(tmp_path: Path, m
 @pytest.mark.slow
 def test_a_post_whose_date_arrives_is_published_in_the_next_run(tmp_path: Path, builds: type[Builds]) -> None:
     """A future post is unpublished until its date; a remembered answer holds only until then."""
-    when = dt.datetime.now().astimezone() + dt.timedelta(seconds=sitestate.RACY_NS / 1e9 + 3)
+    when = dt.datetime.now().astimezone() + dt.timedelta(seconds=sitestate.racy_ns() / 1e9 + 3)
     stamp = when.strftime("%Y-%m-%d %H:%M:%S %z")
     day = when.strftime("%Y-%m-%d")
     y, m, d = day.split("-")
@@ -137,7 +137,7 @@ def test_a_post_whose_date_arrives_is_published_in_the_next_run(tmp_path: Path, 
         f"{day}-b.md": _post("x", extra=f"date: {stamp}\n"),
     }
     _site(tmp_path, posts)
-    time.sleep(sitestate.RACY_NS / 1e9 + 0.1)
+    time.sleep(sitestate.racy_ns() / 1e9 + 0.1)
     first = _run(tmp_path, "--select", "SL")
     assert [line.split(" ")[1] for line in first] == ["SL001", "SL005"]
     assert builds.n == 1
@@ -168,7 +168,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> type[Reads]:
 def test_the_site_model_is_read_again_only_when_more_than_a_post_text_changed(
     tmp_path: Path, reads: type[Reads], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sitestate, "RACY_NS", 0)
+    monkeypatch.setenv("MDNORM_RACY_MS", "0")
     posts = {
         "2016-9-1-a.md": _post("[b](/ml/2016/09/02/b.html) ![](/images/a.png)"),
         "2016-9-2-b.md": _post("text"),
