@@ -235,6 +235,9 @@ def main() -> int:
                 Bench("markdownlint-cli2 one post", f"{q(cli2)} {q(str(one))}", prepare=edit),
             ]
 
+    # Every command runs from the bench's own folder: from a checkout, ``python -m mdnorm`` would
+    # import the checkout's package (the current folder comes first on sys.path), not the install.
+    os.chdir(work)
     start_daemon(python, work)
     try:
         measure(benches, ns.rounds, ns.big_rounds, c, mdn, work, scales)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from support import make_site
 
 from mdnorm import config as config_mod
-from mdnorm import runner, sitestate
+from mdnorm import runner
 from mdnorm import site as site_mod
 from mdnorm.cli import main
 from mdnorm.commands import check
@@ -54,7 +54,7 @@ def _run(root: Path, *args: str, cwd: Path | None = None) -> tuple[int, str]:
 @pytest.fixture
 def trusted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Stat identities trusted at once (no racy window), and a cache of the test's own."""
-    monkeypatch.setattr(sitestate, "RACY_NS", 0)
+    monkeypatch.setenv("MDNORM_RACY_MS", "0")
     monkeypatch.setenv("MDNORM_CACHE_DIR", str(tmp_path / "cache"))
 
 
