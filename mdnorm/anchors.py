@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import NamedTuple
 
@@ -43,9 +44,17 @@ _NAME_START = (  # REXML::XMLTokens::NAME_START_CHAR
     r"A-Za-z_:\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
     r"\u200c\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
 )
-_HEADER_ID = re.compile(
-    r"[\t ]\{#([" + _NAME_START + r"][" + _NAME_START + r"\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*)\}$"
-)
+
+
+@lru_cache(maxsize=1)
+def _header_id() -> re.Pattern[str]:
+    """kramdown's ``{#id}`` at the end of a heading: compiled on first use (its Unicode classes cost
+    ~5 ms, paid only by a run that meets a heading with ``{#``)."""
+    return re.compile(
+        r"[\t ]\{#([" + _NAME_START + r"][" + _NAME_START + r"\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*)\}$"
+    )
+
+
 _IAL_LINE = re.compile(r" {0,3}\{:(?!:|/)((?:\\\}|[^}])+)\}\s*")
 _ALD_LINE = re.compile(r" {0,3}\{:\w[\w-]*:")
 _ALD_ANY = re.compile(
@@ -136,7 +145,8 @@ def _explicit_id(doc: Document, tok: Token) -> tuple[str | None, str]:
     hid: str | None = None
     classes = ""
     if tok.get("style") == "atx" or lines[line].lstrip().startswith("#"):
-        m = _HEADER_ID.search(lines[line].rstrip())
+        text = lines[line].rstrip()
+        m = _header_id().search(text) if "{#" in text else None
         if m:
             hid = m.group(1)
     before = line - 1
