@@ -30,11 +30,14 @@ new stamp of the site replaces them.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import stat
 import time
 from typing import TYPE_CHECKING, Any
+
+from mdnorm.sitestate import stamp_of, surroundings, tree_stamp
 
 if TYPE_CHECKING:
     from mdnorm.config import Config
@@ -56,7 +59,7 @@ class RunMemo:
         self._material = material  # the key's inputs besides the stamps
         self._secret = secret
         self._code = code
-        self.key = self._key(stamp, _surroundings(root)) if stamp is not None and store is not None else None
+        self.key = self._key(stamp, surroundings(root)) if stamp is not None and store is not None else None
 
     @classmethod
     def open(cls, cfg: Config, paths: list[str], force_exclude: bool) -> RunMemo | None:
@@ -65,7 +68,6 @@ class RunMemo:
         recently to trust its stamp (a post just edited: the pre-commit run)."""
         from mdnorm import site
         from mdnorm.project import code_digest, secret
-        from mdnorm.sitestate import tree_stamp
         from mdnorm.store import Store
 
         if not cfg.cache or not paths or "-" in paths:
@@ -94,8 +96,6 @@ class RunMemo:
 
     def lookup(self) -> tuple[list[str], list[FileResult]] | None:
         """The files and results of the remembered run, or None."""
-        import gc
-
         if self.key is None or self._store is None:
             return None
         enabled = gc.isenabled()
@@ -113,15 +113,13 @@ class RunMemo:
 
     def keep(self, files: list[str], results: list[FileResult], folders: set[str]) -> None:
         """Remember this run's answer, when it is a pure function of the key taken before the run."""
-        from mdnorm.sitestate import tree_stamp
-
         if self.key is None or self._store is None or self.stamp is None:
             return
         if any(r.error for r in results) or len(results) != len(files):
             return
         covered: set[str] = set()
         after = tree_stamp(self.root, folders=covered)
-        if after is None or self._key(after, _surroundings(self.root)) != self.key:
+        if after is None or self._key(after, surroundings(self.root)) != self.key:
             return  # something changed while the run ran
         if not folders <= covered or any(os.path.dirname(os.path.abspath(f)) not in covered for f in files):
             return  # the run read a file the stamp does not cover
@@ -135,12 +133,6 @@ class RunMemo:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
-
-
-def _surroundings(root: str) -> str | None:
-    from mdnorm.sitestate import surroundings
-
-    return surroundings(root)
 
 
 def _encode(until: float | None, files: list[str], results: list[FileResult]) -> list[Any]:
@@ -205,8 +197,6 @@ def _decode(value: Any, now: float) -> tuple[list[str], list[FileResult]] | None
 
 def _just_changed(path: str) -> bool:
     """Whether ``path`` is a file changed too recently for its stat identity to be trusted."""
-    from mdnorm.sitestate import stamp_of
-
     try:
         st = os.stat(path)
     except OSError:

@@ -17,9 +17,10 @@ import gc
 import importlib
 import io
 import os
-import sys
 import tempfile
 from typing import Any
+
+from mdnorm.caches import forget_caches
 
 #: Modules a check may import lazily, imported up front (the check runs below import the rest).
 MODULES = (
@@ -70,33 +71,6 @@ RUNS: tuple[tuple[str, ...], ...] = (
     ("--fix", "--show-fixes"),
     ("--no-cache",),
 )
-
-
-#: Caches that depend on nothing but the installed code, kept: ``code_digest`` reads and hashes every
-#: mdnorm source (~5 ms a run), exactly the files whose stat identities the daemon checks before
-#: each run (it was computed after they were recorded, and they were unchanged after the warm-up).
-KEEP = frozenset({"mdnorm.project.code_digest"})
-
-
-def forget_caches() -> int:
-    """Clear every ``lru_cache`` of mdnorm's modules and classes (but :data:`KEEP`), and the
-    nested-config table; return how many."""
-    cleared = 0
-    for name, module in list(sys.modules.items()):
-        if not (name == "mdnorm" or name.startswith("mdnorm.")) or module is None:
-            continue
-        for value in list(vars(module).values()):
-            holders = [value, *vars(value).values()] if isinstance(value, type) else [value]
-            for holder in holders:
-                clear = getattr(holder, "cache_clear", None)
-                qualified = f"{getattr(holder, '__module__', '')}.{getattr(holder, '__qualname__', '')}"
-                if callable(clear) and qualified not in KEEP:
-                    clear()
-                    cleared += 1
-    from mdnorm.config import forget_nested
-
-    forget_nested()
-    return cleared
 
 
 def run_quietly(args: list[str]) -> None:

@@ -185,13 +185,11 @@ class Project:
             site.close()
         self._sites.clear()
         self._online.clear()
-        # the caches keyed by folder would keep the old nested configs, layouts and roots
-        config_mod.forget_nested()
-        site_mod.find_root.cache_clear()
-        site_mod.layouts_for.cache_clear()
-        from mdnorm.jekyll import scope
+        # the caches keyed by folder would keep the old nested configs, layouts, roots and a changed
+        # _config.yml's defaults and excludes
+        from mdnorm.caches import forget_caches
 
-        scope.forget()  # a changed _config.yml: its defaults and excludes
+        forget_caches()
 
     # -- linting ------------------------------------------------------------------
     def context(self, path: str, site: Site | None) -> tuple[Context, frozenset[str]]:
