@@ -94,14 +94,19 @@ def tree_stamp(root: str, leave_out: frozenset[str] = frozenset(), folders: set[
             parts.append(f"{entry.path}\0{stamp}\0")
         h.update("".join(parts).encode("utf-8", "surrogateescape"))
     for path in _git_inputs(root):
-        try:
-            stamp = stamp_of(os.stat(path), now, window)
-        except OSError:
-            stamp = "-"
+        stamp = _path_stamp(path, now, window)
         if not stamp:
             return None
         h.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def _path_stamp(path: str, now: int, window: int) -> str:
+    """:func:`stamp_of` the file or folder at ``path``: "-" when there is none, "" when too recent."""
+    try:
+        return stamp_of(os.stat(path), now, window)
+    except OSError:
+        return "-"
 
 
 def surroundings(root: str) -> str | None:
@@ -110,14 +115,11 @@ def surroundings(root: str) -> str | None:
     the ``_layouts`` folder (its names: a folder's identity changes when a file in it comes or
     goes).  "-" for each that does not exist; None when one changed too recently to be trusted."""
     out = []
-    now = time.time_ns()
+    now, window = time.time_ns(), racy_ns()
     folder = os.path.dirname(root)
     while True:
         for name in (".mdnorm.toml", "pyproject.toml", "_layouts"):
-            try:
-                stamp = stamp_of(os.stat(os.path.join(folder, name)), now)
-            except OSError:
-                stamp = "-"
+            stamp = _path_stamp(os.path.join(folder, name), now, window)
             if not stamp:
                 return None
             out.append(stamp)

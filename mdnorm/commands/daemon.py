@@ -15,6 +15,7 @@ import time
 
 import click
 
+from mdnorm.daemon import IDLE_TIMEOUT
 from mdnorm.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 #: The daemon process: a fresh interpreter that runs :func:`mdnorm.daemon.run_server`.
@@ -39,7 +40,7 @@ def daemon() -> None:
 @click.option(
     "--idle-timeout",
     type=click.FloatRange(min=0),
-    default=3 * 3600.0,
+    default=IDLE_TIMEOUT,
     show_default=True,
     help="Exit after this many seconds without a request.",
 )
