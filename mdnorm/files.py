@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mdnorm.config import Config, for_folder
-from mdnorm.jekyll.scope import jekyll_excluded
+from mdnorm.jekyll.scope import jekyll_excluded, jekyll_excluded_in
 
 
 class PathError(Exception):
@@ -53,39 +53,65 @@ def _git_root(start: str) -> str | None:
     return None
 
 
-def _ignored_by_git(path: str, is_dir: bool, top: str | None) -> bool:
-    """True when the ``.gitignore`` files between the repository root and ``path`` ignore it.
+@lru_cache(maxsize=1024)
+def _gitignore_chain(folder: str, top: str) -> tuple[tuple[Any, str], ...]:
+    """The ``.gitignore`` files that can decide for an entry of ``folder`` (absolute), closest first,
+    each with the path of ``folder`` relative to that file's folder ("" or ending in ``/``).
+
+    Worked out once per folder: a walk asks for every file, and a 35,000-post
+    ``_posts`` would otherwise climb to the repository root 35,000 times.
+    """
+    chain = []
+    here = folder
+    while True:
+        spec = _gitignore(here)
+        if spec is not None:
+            rel = os.path.relpath(folder, here).replace(os.sep, "/")
+            chain.append((spec, "" if rel == "." else rel + "/"))
+        if here == top or len(here) <= len(top):
+            break
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    return tuple(chain)
+
+
+def _ignored_by_git(chain: tuple[tuple[Any, str], ...], name: str, is_dir: bool) -> bool:
+    """True when the ``.gitignore`` files of ``chain`` (:func:`_gitignore_chain`) ignore the entry ``name``.
 
     As in git, the closest ``.gitignore`` with a matching pattern decides, and
     within one file the last matching pattern does (``!pattern`` re-includes).
     """
-    if top is None:
-        return False
-    folder = os.path.dirname(path)
-    while True:
-        spec = _gitignore(folder)
-        if spec is not None:
-            rel = os.path.relpath(path, folder).replace(os.sep, "/") + ("/" if is_dir else "")
-            decision = spec.check_file(rel).include
-            if decision is not None:
-                return bool(decision)
-        if folder == top or len(folder) <= len(top):
-            return False
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return False
-        folder = parent
+    for spec, prefix in chain:
+        decision = spec.check_file(prefix + name + ("/" if is_dir else "")).include
+        if decision is not None:
+            return bool(decision)
+    return False
+
+
+def _exclusion(folder: str, config: Config) -> Callable[[str], bool]:
+    """Whether ``config``'s exclude globs match the entry ``name`` of ``folder`` (absolute): by its
+    name, or by its path from the root for the globs with a ``/`` or a ``*``."""
+    names, rels, wants_rel = _exclude_patterns(config.exclude, config.extend_exclude)
+    prefix = ""
+    if wants_rel and rels is not None:
+        rel = os.path.relpath(folder, config.root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+    else:
+        rels = None
+
+    def excluded(name: str) -> bool:
+        if names is not None and names.match(name):
+            return True
+        return rels is not None and rels.match(prefix + name) is not None
+
+    return excluded
 
 
 def _excluded(path: str, config: Config) -> bool:
-    names, rels, wants_rel = _exclude_patterns(config.exclude, config.extend_exclude)
-    if names is not None and names.match(os.path.basename(path)):
-        return True
-    if not wants_rel or rels is None:
-        return False
-    prefix = os.path.join(config.root, "")
-    rel = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(os.path.abspath(path), config.root)
-    return rels.match(rel.replace(os.sep, "/")) is not None
+    full = os.path.abspath(path)
+    return _exclusion(os.path.dirname(full), config)(os.path.basename(full))
 
 
 @lru_cache(maxsize=64)
@@ -151,6 +177,28 @@ def _dropped(full: str, config: Config) -> bool:
     return _excluded(full, config) or (config.respect_jekyll_exclude and jekyll_excluded(full))
 
 
+def _skipper(folder: str, config: Config, git_top: str | None) -> Callable[[str, bool], bool]:
+    """Whether a walk skips the entry ``name`` of ``folder`` (absolute; ``is_dir``): an exclude
+    pattern, the Jekyll site's ``exclude:``, or a ``.gitignore`` (unless git tracks it).
+
+    What depends only on the folder is worked out once, for all its entries.
+    """
+    excluded = _exclusion(folder, config)
+    jekyll = config.respect_jekyll_exclude
+    chain = _gitignore_chain(folder, git_top) if git_top is not None else ()
+
+    def skipped(name: str, is_dir: bool) -> bool:
+        if excluded(name) or (jekyll and jekyll_excluded_in(folder, name)):
+            return True
+        if not chain or not _ignored_by_git(chain, name, is_dir):
+            return False
+        assert git_top is not None
+        tracked_files, tracked_dirs = _tracked(git_top)  # tracked files win
+        return os.path.join(folder, name) not in (tracked_dirs if is_dir else tracked_files)
+
+    return skipped
+
+
 def walk(folder: str, config: Config, strict: bool = False, folders: set[str] | None = None) -> list[str]:
     """Every file to check under ``folder``, sorted: the one walker of mdnorm.
 
@@ -184,38 +232,26 @@ def walk(folder: str, config: Config, strict: bool = False, folders: set[str] | 
             folders.add(os.path.abspath(here_dir))
         # a nested .mdnorm.toml may change extensions and excludes below it
         here = for_folder(config, here_dir)
-        git_top = top if here.respect_gitignore else None
+        skipped = _skipper(os.path.abspath(here_dir), here, top if here.respect_gitignore else None)
         keep = []
         for d in sorted(dirs):
-            full = os.path.join(here_dir, d)
-            if _dropped(full, here) or _ignored(os.path.abspath(full), True, git_top):
+            if skipped(d, True):
                 continue
+            full = os.path.join(here_dir, d)
             if os.path.islink(full) and not _inside(os.path.realpath(full), inside):
                 continue  # a link out of the tree: never walked
             keep.append(d)
         dirs[:] = keep
         exts = _extensions(here)
         for f in files:
-            if not f.endswith(exts):
-                continue
-            full = os.path.join(here_dir, f)
-            if _dropped(full, here) or _ignored(os.path.abspath(full), False, git_top):
-                continue
-            found.append(os.path.normpath(full))
+            if f.endswith(exts) and not skipped(f, False):
+                found.append(os.path.normpath(os.path.join(here_dir, f)))
     found.sort()
     return found
 
 
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(os.path.join(folder, ""))
-
-
-def _ignored(path: str, is_dir: bool, top: str | None) -> bool:
-    """Ignored by ``.gitignore`` and not tracked by git (tracked files win)."""
-    if top is None or not _ignored_by_git(path, is_dir, top):
-        return False
-    tracked_files, tracked_dirs = _tracked(top)
-    return path not in (tracked_dirs if is_dir else tracked_files)
 
 
 @lru_cache(maxsize=16)

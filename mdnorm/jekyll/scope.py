@@ -178,10 +178,12 @@ def jekyll_excluded(path: str) -> bool:
     outside a site.
     """
     full = os.path.abspath(path)
-    return _excluded_in(os.path.dirname(full), os.path.basename(full))
+    return jekyll_excluded_in(os.path.dirname(full), os.path.basename(full))
 
 
-def _excluded_in(folder: str, name: str) -> bool:
+def jekyll_excluded_in(folder: str, name: str) -> bool:
+    """:func:`jekyll_excluded` for the entry ``name`` of ``folder`` (absolute and normalised): a
+    walk, which knows both, asks it for every file."""
     where = _folder_of_site(folder)
     if where is None:
         return False
@@ -207,7 +209,7 @@ def _folder_of_site(folder: str) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=4096)
 def _folder_excluded(folder: str) -> bool:
-    return _excluded_in(os.path.dirname(folder), os.path.basename(folder))
+    return jekyll_excluded_in(os.path.dirname(folder), os.path.basename(folder))
 
 
 @lru_cache(maxsize=4096)
