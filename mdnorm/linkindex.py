@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
@@ -32,7 +33,7 @@ from mdnorm.config import Config
 from mdnorm.facts import Front, PostFacts, UrlEntry, facts_of
 from mdnorm.rules.site import category_key
 from mdnorm.site import POST_NAME, Order, order_of
-from mdnorm.sitestate import stamp_of
+from mdnorm.sitestate import racy_ns, stamp_of
 from mdnorm.store import PostRow, Store, dumps
 
 if TYPE_CHECKING:
@@ -376,6 +377,7 @@ def build(root: str, cfg: Config, store: Store | None = None) -> SiteIndex:
         store = Store.temporary_store()
 
     rows = store.post_stamps(root)
+    now, window = time.time_ns(), racy_ns()  # once: the loop below stats every post of the site
     seen: set[str] = set()
     parsed = reused = 0
     prefix = os.path.join(root, "")
@@ -384,7 +386,7 @@ def build(root: str, cfg: Config, store: Store | None = None) -> SiteIndex:
         row = rows.get(rel)
         if row is not None and row[0]:
             try:
-                if row[0] == stamp_of(os.stat(path)):
+                if row[0] == stamp_of(os.stat(path), now, window):
                     seen.add(rel)
                     reused += 1
                     continue
