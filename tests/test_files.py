@@ -103,6 +103,17 @@ def test_gitignore_of_the_repository_applies_when_walking_a_sub_folder(tmp_path:
     assert found(tmp_path, None, "posts") == ["posts/b.md"]
 
 
+def test_gitignore_patterns_with_a_slash_match_from_their_own_folder_at_any_depth(tmp_path: Path) -> None:
+    """Each .gitignore sees a path relative to its own folder (the walk works it out once per folder)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("posts/drafts/*.md\n")
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / ".gitignore").write_text("!drafts/keep.md\nold/deep/\n")
+    touch(tmp_path, "posts/drafts/a.md", "posts/drafts/keep.md", "posts/x/drafts/b.md", "posts/old/deep/c.md")
+    assert found(tmp_path) == ["posts/drafts/keep.md", "posts/x/drafts/b.md"]
+    assert found(tmp_path, None, "posts/drafts") == ["posts/drafts/keep.md"]
+
+
 def test_respect_gitignore_false(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("build/\n")
