@@ -108,6 +108,18 @@ class _Reader:
     def abspath(self, rel: str) -> str:
         return os.path.join(self.root, *[p for p in rel.split("/") if p])
 
+    def front_matter(self, rel: str) -> tuple[dict[str, Any], str | None]:
+        """The front matter of the source file ``rel``: as ``known`` has it, else read from the file.
+
+        Pages ask too, not only posts: a page that the site index also lists as a
+        post (a dated name outside ``_posts``) is then neither read nor its YAML
+        parsed a second time in the run.  The model reads only ``permalink`` and
+        ``published`` of a page, both among the keys the index keeps
+        (:data:`mdnorm.facts.URL_KEYS`).
+        """
+        got = self.known(rel) if self.known is not None else None
+        return got if got is not None else _front_matter(self.abspath(rel))
+
     # -- Reader#read_directories -------------------------------------------------------
     def read_directories(self, folder: str = "") -> None:
         base = self.abspath(folder)
@@ -165,8 +177,7 @@ class _Reader:
         cfg = self.config
         reldir = "_" + label
         draft = label == "posts" and reldir not in rel
-        got = self.known(rel) if self.known is not None else None
-        fm, error = got if got is not None else _front_matter(self.abspath(rel))
+        fm, error = self.front_matter(rel)
         if error:
             return SiteFile(rel, kind, None, None, ERROR, error, collection=label)
         data: dict[str, Any] = {"categories": categories_from_path(rel, "_drafts" if draft else reldir)}
@@ -222,7 +233,7 @@ class _Reader:
     def page(self, folder: str, name: str) -> SiteFile:
         cfg = self.config
         rel = ruby_join(folder, name).lstrip("/")
-        fm, error = _front_matter(self.abspath(rel))
+        fm, error = self.front_matter(rel)
         if error:
             return SiteFile(rel, "page", None, None, ERROR, error)
         permalink = fm["permalink"] if "permalink" in fm else defaults_for(cfg, rel, "pages").get("permalink")
