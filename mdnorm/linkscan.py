@@ -204,8 +204,8 @@ def links_of(doc: Document) -> list[Link]:
     markdown = _mask_inline(_body(doc, doc.opaque_lines))
     if "](" in markdown:
         found += _inline(markdown)
-    for m in _REFDEF.finditer(markdown):
-        found.append((m.start(2), REFDEF, m.group(2)))
+    if "]:" in markdown:  # (the pattern has no literal start: a scan tries every position)
+        found += [(m.start(2), REFDEF, m.group(2)) for m in _REFDEF.finditer(markdown)]
     if "<" in markdown:
         found += [(m.start(1), AUTOLINK, m.group(1)) for m in _AUTOLINK.finditer(markdown)]
     html = _body(doc, doc.code_lines) if "<" in doc.text else ""
