@@ -115,15 +115,15 @@ class _Caption(NamedTuple):
 
 
 def _url_paragraphs(doc: Document) -> set[int]:
-    """ids of the top-level paragraphs that hold only URL lines."""
+    """ids of the top-level paragraphs that hold only URL lines (of those that hold one: a
+    paragraph has a line at least)."""
     count: dict[int, int] = {}
+    paragraphs: dict[int, Token] = {}
     for u in doc.url_lines:
-        count[id(u.paragraph)] = count.get(id(u.paragraph), 0) + 1
-    return {
-        id(t)
-        for t in doc.blocks
-        if t["type"] == "paragraph" and count.get(id(t), 0) == content_end(doc, t) - t["_line"]
-    }
+        key = id(u.paragraph)
+        count[key] = count.get(key, 0) + 1
+        paragraphs[key] = u.paragraph
+    return {key for key, t in paragraphs.items() if count[key] == content_end(doc, t) - t["_line"]}
 
 
 def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Caption]:
