@@ -48,10 +48,6 @@ if TYPE_CHECKING:
     from mdnorm.config import Config
 
 
-#: Page cache of a temporary store, in KiB: allocated as used, so a small site pays nothing for it.
-TEMPORARY_CACHE_KB = 64 * 1024
-
-
 class StoreError(Exception):
     """The database failed under a query the run's answers depend on (see :mod:`mdnorm.linkindex`)."""
 
@@ -140,7 +136,7 @@ class Store:
         folder = Path(tempfile.mkdtemp(prefix="mdnorm-"))
         path = folder / FILE_NAME
         try:
-            store = cls(_throwaway(connect(path, "")), path, temporary=True)
+            store = cls(connect(path, ""), path, temporary=True)
         except (sqlite3.Error, OSError) as exc:
             remove(path)
             with contextlib.suppress(OSError):
@@ -360,22 +356,6 @@ class Store:
             _drop_temporary(self._db, self.path, self._pid)
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
-
-
-def _throwaway(db: sqlite3.Connection) -> sqlite3.Connection:
-    """``db`` set up for a database that nothing outlives the run: no durability to pay for.
-
-    No journal on disk, no syncs, and a page cache big enough that a blog's index
-    never spills to the file before the run drops it (SQLite's default, 2 MB,
-    spilt from a few hundred posts on).
-    """
-    try:
-        for pragma in ("journal_mode = MEMORY", "synchronous = OFF", f"cache_size = -{TEMPORARY_CACHE_KB}"):
-            db.execute(f"PRAGMA {pragma}")
-    except BaseException:
-        db.close()
-        raise
-    return db
 
 
 def _drop_temporary(db: sqlite3.Connection, path: Path, pid: int) -> None:

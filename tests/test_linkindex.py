@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -162,21 +161,3 @@ def test_two_runs_that_number_a_new_site_at_once(tmp_path: Path, monkeypatch: py
     assert a.post_stamps("/site") == {}  # no UNIQUE constraint error: the row B made is used
     a.commit()
     assert a.rels("/site") == b.rels("/site") == []
-
-
-def test_a_temporary_store_pays_for_no_durability_and_still_serves_readers(tmp_path: Path) -> None:
-    """--no-cache indexes into a throwaway database: no journal on disk, no syncs, a cache that does
-    not spill; a second connection (a pool worker's) still reads what was committed, and close removes it."""
-    _site(tmp_path)
-    store = Store.temporary_store()
-    pragma = store._db.execute
-    assert pragma("PRAGMA journal_mode").fetchone()[0] == "memory"
-    assert pragma("PRAGMA synchronous").fetchone()[0] == 0
-    assert pragma("PRAGMA cache_size").fetchone()[0] < -2000  # SQLite's default is -2000 (2 MB)
-    index = linkindex.build(str(tmp_path), Config(root=str(tmp_path)), store)
-    store.commit()
-    other = Store(sqlite3.connect(store.path), store.path)
-    assert other.rels(str(tmp_path)) == index.rels()
-    other.close()
-    store.close()
-    assert not store.path.exists() and not store.path.parent.exists()
