@@ -80,8 +80,9 @@ class KramdownParser(BlockParser):
         # the match that ended the last plain paragraph, at the cursor: the block after
         # it (a blank line, mostly) is not matched a second time
         ended: Match[str] | None = None
+        src = state.src
         while state.cursor < state.cursor_max:
-            if indent_code:
+            if indent_code and src[state.cursor] in " \t":  # (only an indented line can start indented code)
                 end_pos = self._parse_indent_code_fast(state)
                 if end_pos is not None:
                     state.cursor = end_pos
