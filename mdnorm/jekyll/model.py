@@ -124,18 +124,18 @@ class _Reader:
     def read_directories(self, folder: str = "") -> None:
         base = self.abspath(folder)
         try:
-            names = sorted(os.listdir(base))
+            with os.scandir(base) as found:  # (the entries' types come with the listing: no stat each)
+                entries = sorted((entry.name, entry) for entry in found)
         except OSError:
             return
         filt = EntryFilter(self.config, folder)
         dirs, pages, statics = [], [], []
-        for name in names:
-            full = os.path.join(base, name)
+        for name, entry in entries:
             if filt.why_rejected(name) is not None:
                 continue
-            if os.path.isdir(full):
+            if _is_dir(entry):
                 dirs.append(name)
-            elif _has_yaml_header(full):
+            elif _has_yaml_header(entry.path):
                 pages.append(name)
             else:
                 statics.append(name)
@@ -347,6 +347,14 @@ def _glob_all(base: str, dotmatch: bool) -> list[str]:
             if dotmatch or not name.startswith("."):
                 out.append(name if rel == "." else f"{rel}/{name}")
     return sorted(out)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """``os.path.isdir`` of a listed entry (links followed, False when it cannot be told)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _has_yaml_header(path: str) -> bool:
