@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from mdnorm.document import URL_LINE, Document, UrlLine, content_end
+from mdnorm.linkentries import block_after
 from mdnorm.linkscan import Link, links_of
 from mdnorm.suppress import Directives, directives
 
@@ -143,32 +144,13 @@ def category_of(doc: Document) -> Category | None:
     return Category(text, line, doc.offset(line), doc.lines[line])
 
 
-def _titled(doc: Document, u: UrlLine, where: dict[int, int]) -> bool:
-    """The URL line ends its paragraph and a paragraph of text (not another URL line) follows.
-
-    ``where`` maps ``id()`` of each top-level block to its index (see :func:`_block_index`):
-    a scan from the first block for every URL line made a post's facts quadratic.
-    """
+def _titled(doc: Document, u: UrlLine) -> bool:
+    """The URL line ends its paragraph and a paragraph of text (not another URL line) follows."""
     para = u.paragraph
     if u.line != content_end(doc, para) - 1:
         return False
-    at = where.get(id(para))
-    if at is None:
-        return False
-    blocks = doc.blocks
-    for tok in blocks[at + 1 :]:
-        if tok["type"] in ("blank_line", "ial", "eob"):
-            continue
-        return tok["type"] == "paragraph" and not URL_LINE.fullmatch(doc.lines[tok["_line"]])
-    return False
-
-
-def _block_index(doc: Document) -> dict[int, int]:
-    """``id()`` of each top-level block -> its first index in ``doc.blocks``."""
-    out: dict[int, int] = {}
-    for i, tok in enumerate(doc.blocks):
-        out.setdefault(id(tok), i)
-    return out
+    tok = block_after(doc, para)
+    return tok is not None and tok["type"] == "paragraph" and not URL_LINE.fullmatch(doc.lines[tok["_line"]])
 
 
 def facts_of(doc: Document) -> PostFacts:
@@ -176,9 +158,8 @@ def facts_of(doc: Document) -> PostFacts:
     cached = doc.__dict__.get("_site_facts")
     if isinstance(cached, PostFacts):
         return cached
-    where = _block_index(doc) if doc.url_lines else {}
     entries = tuple(
-        UrlEntry(u.line, u.column, u.url, key, _titled(doc, u, where))
+        UrlEntry(u.line, u.column, u.url, key, _titled(doc, u))
         for u, key in zip(doc.url_lines, doc.url_line_keys, strict=True)
     )
     http = tuple((ln, col, url) for ln, col, url in doc.text_urls() if url[:5].lower() == "http:")

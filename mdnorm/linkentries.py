@@ -50,6 +50,25 @@ _WHAT = {
 }
 
 
+def _significant(doc: Document) -> tuple[list[Token], dict[int, int]]:
+    """The top-level blocks that are blocks on the page (no blank lines, IALs or
+    end-of-block markers), and ``id()`` of each -> its index among them; made once per post."""
+    got: tuple[list[Token], dict[int, int]] | None = doc.__dict__.get("_significant")
+    if got is None:
+        blocks = [t for t in doc.blocks if t["type"] != "blank_line" and t["type"] not in _NO_BLOCK]
+        got = doc.__dict__["_significant"] = (blocks, {id(t): i for i, t in enumerate(blocks)})
+    return got
+
+
+def block_after(doc: Document, tok: Token) -> Token | None:
+    """The block on the page after the top-level block ``tok`` (:func:`next_block`'s, without
+    counting the blank lines): one look-up, where a scan from ``tok`` for each URL line of a
+    link-list post made its link rules and facts quadratic."""
+    blocks, position = _significant(doc)
+    at = position.get(id(tok))
+    return blocks[at + 1] if at is not None and at + 1 < len(blocks) else None
+
+
 def block_kind(tok: Token) -> str:
     """How a message names the block ``tok``: "a heading", "a Liquid block ({% ... %})"."""
     kind = tok["type"]
@@ -96,15 +115,15 @@ class _Caption(NamedTuple):
 
 
 def _url_paragraphs(doc: Document) -> set[int]:
-    """ids of the top-level paragraphs that hold only URL lines."""
+    """ids of the top-level paragraphs that hold only URL lines (of those that hold one: a
+    paragraph has a line at least)."""
     count: dict[int, int] = {}
+    paragraphs: dict[int, Token] = {}
     for u in doc.url_lines:
-        count[id(u.paragraph)] = count.get(id(u.paragraph), 0) + 1
-    return {
-        id(t)
-        for t in doc.blocks
-        if t["type"] == "paragraph" and count.get(id(t), 0) == content_end(doc, t) - t["_line"]
-    }
+        key = id(u.paragraph)
+        count[key] = count.get(key, 0) + 1
+        paragraphs[key] = u.paragraph
+    return {key for key, t in paragraphs.items() if count[key] == content_end(doc, t) - t["_line"]}
 
 
 def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Caption]:
@@ -114,8 +133,7 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
         return list(cache[labels, leads])
     lines = doc.lines
     only_urls = _url_paragraphs(doc)
-    significant = [t for t in doc.blocks if t["type"] != "blank_line" and t["type"] not in _NO_BLOCK]
-    position = {id(t): i for i, t in enumerate(significant)}
+    significant, position = _significant(doc)
 
     def is_title(tok: Token) -> bool:
         """A block right after a URL paragraph that is its title."""
@@ -197,7 +215,7 @@ def captions_of(doc: Document, labels: bool, leads: bool = True) -> list[_Captio
         para = u.paragraph
         titled = False
         if u.line == content_end(doc, para) - 1:
-            nxt, _ = next_block(doc, para)
+            nxt = block_after(doc, para)
             titled = nxt is not None and is_title(nxt)
         out.append(_Caption(labelled_above(u), titled))
     cache[labels, leads] = tuple(out)

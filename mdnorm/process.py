@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import sys
 from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple
@@ -52,7 +53,7 @@ def read_source(path: str, cfg: Config, stdin: bytes | None = None) -> bytes | s
         if exc.errno == errno.ELOOP:
             return "symlink loop: following the link leads back to it"
         return f"cannot read: {exc.strerror}"
-    if os.path.isdir(path):
+    if stat.S_ISDIR(st.st_mode):  # (the stat above, not a second one: os.path.isdir follows links as it does)
         return "is a directory, not a file"
     if cfg.max_file_size and st.st_size > cfg.max_file_size:
         return f"file is {st.st_size:,} bytes, over the max-file-size limit of {cfg.max_file_size:,}; skipped"

@@ -124,6 +124,22 @@ def test_config_defaults_and_overrides(tmp_path: Path) -> None:
         load_config(str(tmp_path))
 
 
+def test_read_site_takes_a_page_s_front_matter_from_known(tmp_path: Path) -> None:
+    """A page that the site index also lists (a dated name outside ``_posts``) is not read again."""
+    root = _site(tmp_path, {"posts/2020-01-01-a.md": "---\npermalink: /on-disk/\n---\ntext\n"})
+    asked: list[str] = []
+
+    def known(rel: str) -> tuple[dict[str, object], str | None] | None:
+        asked.append(rel)
+        return ({"permalink": "/indexed/"}, None) if rel == "posts/2020-01-01-a.md" else None
+
+    page = {f.path: f for f in read_site(str(root), known=known).files}["posts/2020-01-01-a.md"]
+    assert (page.kind, page.url) == ("page", "/indexed/")
+    assert asked == ["posts/2020-01-01-a.md"]
+    unknown = {f.path: f for f in read_site(str(root)).files}["posts/2020-01-01-a.md"]
+    assert unknown.url == "/on-disk/"  # without it, the file's own front matter
+
+
 def test_read_site_urls_and_reasons(tmp_path: Path) -> None:
     post = "---\n{}\n---\ntext\n"
     root = _site(

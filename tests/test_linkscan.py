@@ -42,6 +42,17 @@ def test_inline_links_images_refs_autolinks_html_and_tags() -> None:
     ]
 
 
+def test_escapes_and_paragraph_breaks_in_brackets_and_parens() -> None:
+    """A backslash takes the character after it; a paragraph break ends what is open, of both kinds."""
+    assert _links("\\[a](x)") == []  # an escaped bracket opens nothing
+    assert _links("\\\\[a](x)") == [(0, 6, "link", "x")]  # an escaped backslash escapes nothing
+    assert _links("[a\\](b)](c)") == [(0, 9, "link", "c")]
+    assert _links("[a](b (c) d)") == [(0, 4, "link", "b (c) d")]
+    assert _links("[a](b\n\n)") == []
+    assert _links("(x [a\n\nb](c)") == []  # the break closes the bracket while a parenthesis is open
+    assert _links("[a\n\n](x) [b](y)\\") == [(2, 9, "link", "y")]  # a backslash last takes nothing
+
+
 def test_brackets_and_parens_are_matched_in_linear_time() -> None:
     for text in ("[" * 20000 + "](x", "[a](" + "(" * 20000, "[" * 10000 + "]" * 10000 + "(" * 10000):
         start = time.perf_counter()

@@ -45,9 +45,8 @@ def _finish(tokens: list[Token], end: int) -> None:
             else:
                 tok["_line"] = tokens[i - 1]["_line"] if i else 0
     for tok in reversed(tokens):  # most tokens are blank lines: tests before pops
-        if "_bnd" in tok:
-            del tok["_bnd"]
-        if "_parts" in tok:
+        if "_parts" in tok:  # a paragraph (or a setext heading made of one)
+            tok.pop("_bnd", None)
             text = "".join(tok.pop("_parts"))
             tok["text"] = text.strip() if tok["type"] == "heading" else text
         line = tok["_line"]

@@ -77,15 +77,23 @@ class KramdownParser(BlockParser):
         sc = self.compile_sc(rules)
         anchored = self._anchored(rules)
         indent_code = "indent_code" in rules
+        # the match that ended the last plain paragraph, at the cursor: the block after
+        # it (a blank line, mostly) is not matched a second time
+        ended: Match[str] | None = None
+        src = state.src
         while state.cursor < state.cursor_max:
-            if indent_code:
+            if indent_code and src[state.cursor] in " \t":  # (only an indented line can start indented code)
                 end_pos = self._parse_indent_code_fast(state)
                 if end_pos is not None:
                     state.cursor = end_pos
                     continue
-            m = sc.match(state.src, state.cursor)
-            if not m and self._parse_plain_paragraph(state, sc):
-                continue
+            reuse = ended is not None and ended.start() == state.cursor
+            m = ended if reuse else sc.match(state.src, state.cursor)
+            ended = None
+            if not m:
+                done, ended = self._take_plain_paragraph(state, sc)
+                if done:
+                    continue
             if not m:
                 m = _next_start(sc, state.src, state.cursor) if anchored else sc.search(state.src, state.cursor)
             if not m:
@@ -238,27 +246,34 @@ class KramdownParser(BlockParser):
             return end
         return None
 
-    def _parse_plain_paragraph(self, state: BlockState, sc: re.Pattern[str]) -> bool:
+    def _take_plain_paragraph(self, state: BlockState, sc: re.Pattern[str]) -> tuple[bool, Match[str] | None]:
         """mistune's fast path for paragraph lines, ending only at a blank line as kramdown judges it.
 
         mistune's own version stops at any line that ``str.strip()`` empties,
-        U+3000 and NBSP lines included, which kramdown keeps as text.
+        U+3000 and NBSP lines included, which kramdown keeps as text.  Returns
+        whether it took a paragraph, and the match of ``sc`` that ended it (for
+        :meth:`parse` to use rather than match that line again).
         """
-        if not _is_plain_paragraph_start(state.src, state.cursor):
-            return False
-        pos = state.cursor
-        while pos < state.cursor_max:
-            if pos > state.cursor and sc.match(state.src, pos):
+        src, start, end = state.src, state.cursor, state.cursor_max
+        if not _is_plain_paragraph_start(src, start):
+            return False, None
+        pos = start
+        ended = None
+        while pos < end:
+            if pos > start:
+                ended = sc.match(src, pos)
+                if ended:
+                    break
+            nl = src.find("\n", pos)
+            nxt = end if nl < 0 else nl + 1
+            if is_blank(src[pos:nxt].rstrip("\n")):
                 break
-            line = state.get_line(pos)
-            if is_blank(line.rstrip("\n")):
-                break
-            pos += len(line)
-        if pos <= state.cursor:
-            return False
-        state.add_paragraph(state.get_text(pos))
+            pos = nxt
+        if pos <= start:
+            return False, None
+        state.add_paragraph(src[start:pos])
         state.cursor = pos
-        return True
+        return True, ended
 
     def _parse_indent_code_fast(self, state: BlockState) -> int | None:
         start = state.cursor

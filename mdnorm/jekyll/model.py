@@ -108,22 +108,34 @@ class _Reader:
     def abspath(self, rel: str) -> str:
         return os.path.join(self.root, *[p for p in rel.split("/") if p])
 
+    def front_matter(self, rel: str) -> tuple[dict[str, Any], str | None]:
+        """The front matter of the source file ``rel``: as ``known`` has it, else read from the file.
+
+        Pages ask too, not only posts: a page that the site index also lists as a
+        post (a dated name outside ``_posts``) is then neither read nor its YAML
+        parsed a second time in the run.  The model reads only ``permalink`` and
+        ``published`` of a page, both among the keys the index keeps
+        (:data:`mdnorm.facts.URL_KEYS`).
+        """
+        got = self.known(rel) if self.known is not None else None
+        return got if got is not None else _front_matter(self.abspath(rel))
+
     # -- Reader#read_directories -------------------------------------------------------
     def read_directories(self, folder: str = "") -> None:
         base = self.abspath(folder)
         try:
-            names = sorted(os.listdir(base))
+            with os.scandir(base) as found:  # (the entries' types come with the listing: no stat each)
+                entries = sorted((entry.name, entry) for entry in found)
         except OSError:
             return
         filt = EntryFilter(self.config, folder)
         dirs, pages, statics = [], [], []
-        for name in names:
-            full = os.path.join(base, name)
+        for name, entry in entries:
             if filt.why_rejected(name) is not None:
                 continue
-            if os.path.isdir(full):
+            if _is_dir(entry):
                 dirs.append(name)
-            elif _has_yaml_header(full):
+            elif _has_yaml_header(entry.path):
                 pages.append(name)
             else:
                 statics.append(name)
@@ -165,8 +177,7 @@ class _Reader:
         cfg = self.config
         reldir = "_" + label
         draft = label == "posts" and reldir not in rel
-        got = self.known(rel) if self.known is not None else None
-        fm, error = got if got is not None else _front_matter(self.abspath(rel))
+        fm, error = self.front_matter(rel)
         if error:
             return SiteFile(rel, kind, None, None, ERROR, error, collection=label)
         data: dict[str, Any] = {"categories": categories_from_path(rel, "_drafts" if draft else reldir)}
@@ -222,7 +233,7 @@ class _Reader:
     def page(self, folder: str, name: str) -> SiteFile:
         cfg = self.config
         rel = ruby_join(folder, name).lstrip("/")
-        fm, error = _front_matter(self.abspath(rel))
+        fm, error = self.front_matter(rel)
         if error:
             return SiteFile(rel, "page", None, None, ERROR, error)
         permalink = fm["permalink"] if "permalink" in fm else defaults_for(cfg, rel, "pages").get("permalink")
@@ -336,6 +347,14 @@ def _glob_all(base: str, dotmatch: bool) -> list[str]:
             if dotmatch or not name.startswith("."):
                 out.append(name if rel == "." else f"{rel}/{name}")
     return sorted(out)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """``os.path.isdir`` of a listed entry (links followed, False when it cannot be told)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _has_yaml_header(path: str) -> bool:
