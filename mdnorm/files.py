@@ -172,11 +172,6 @@ def force_excluded(path: str, config: Config) -> bool:
     return False
 
 
-def _dropped(full: str, config: Config) -> bool:
-    """Whether a walk skips ``full``: an exclude pattern, or the Jekyll site's ``exclude:``."""
-    return _excluded(full, config) or (config.respect_jekyll_exclude and jekyll_excluded(full))
-
-
 def _skipper(folder: str, config: Config, git_top: str | None) -> Callable[[str, bool], bool]:
     """Whether a walk skips the entry ``name`` of ``folder`` (absolute; ``is_dir``): an exclude
     pattern, the Jekyll site's ``exclude:``, or a ``.gitignore`` (unless git tracks it).
