@@ -226,3 +226,37 @@ def test_workspace_check_and_completion(site: Path, enabled_by: str) -> None:
     seen = Observation(url, 200, None, "HTTP 200", (), url, "C 的标题", True, time.time())
     save(path_for(str(site)), {url: seen}, {})
     run(go())
+
+
+def test_a_site_loading_off_the_event_loop_is_the_one_a_request_gets(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server loads a post's site in a worker thread while requests (a hover) keep coming:
+    the request waits for that load and gets the same Site, never a second one built beside it
+    on the same store (a hover under load once found no other post listing a URL; two
+    concurrent builds on one store is a way there that this closes)."""
+    import threading
+
+    from mdnorm.server import state
+
+    real = state.Site.__init__
+    building = threading.Event()
+    built: list[state.Site] = []
+
+    def slow(self: state.Site, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        building.set()
+        time.sleep(0.3)  # a large site, or a loaded machine
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(state.Site, "__init__", slow)
+    project = state.Project()
+    path = str(site / "_posts/2021-01-02-b.md")
+    got: list[state.Site | None] = []
+    worker = threading.Thread(target=lambda: got.append(project.site_for(path)))
+    worker.start()
+    assert building.wait(10)
+    mine = project.site_for(path)
+    worker.join(10)
+    assert len(built) == 1 and got == [mine]
+    project.reload()

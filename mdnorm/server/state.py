@@ -16,6 +16,7 @@ back.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -133,6 +134,10 @@ class Project:
         self.use_store = use_store
         self._bases: dict[str, Config] = {}
         self._sites: dict[str, Site] = {}
+        # the server loads a site off its event loop (a worker thread) while requests keep
+        # coming in: a request for the same site waits for that load, it never builds a second
+        # Site on the same store beside it
+        self._loading = threading.Lock()
         self._online: dict[str, OnlineFacts] = {}
 
     # -- configuration and sites --------------------------------------------------
@@ -150,7 +155,10 @@ class Project:
             return None
         got = self._sites.get(root)
         if got is None:
-            got = self._sites[root] = Site(root, self.base_config(path), self.use_store)
+            with self._loading:
+                got = self._sites.get(root)
+                if got is None:
+                    got = self._sites[root] = Site(root, self.base_config(path), self.use_store)
         return got
 
     def has_site(self, path: str) -> bool:
