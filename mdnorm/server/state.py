@@ -137,7 +137,7 @@ class Project:
         # the server loads a site off its event loop (a worker thread) while requests keep
         # coming in: a request for the same site waits for that load, it never builds a second
         # Site on the same store beside it
-        self._loading = threading.Lock()
+        self._loading = threading.RLock()
         self._online: dict[str, OnlineFacts] = {}
 
     # -- configuration and sites --------------------------------------------------
@@ -189,9 +189,10 @@ class Project:
     def reload(self) -> None:
         """Forget every configuration, site and cached answer: the next lint reads them again."""
         self._bases.clear()
-        for site in self._sites.values():
-            site.close()
-        self._sites.clear()
+        with self._loading:  # a site being loaded meanwhile is loaded from the old configuration: drop it too
+            for site in self._sites.values():
+                site.close()
+            self._sites.clear()
         self._online.clear()
         # the caches keyed by folder would keep the old nested configs, layouts, roots and a changed
         # _config.yml's defaults and excludes
