@@ -176,7 +176,24 @@ def test_post_changed_on_disk_counts_without_a_buffer(site: Path) -> None:
         async with Session(site) as s:  # no file events from this client: the server's own polling sees it
             uri_b = s.open(site / "_posts/2021-01-02-b.md")
             await s.wait_for(uri_b, lambda p: "HT001" not in codes(p) and "DL002" not in codes(p))
+            # a hover on b's URL waits for the site's load: the edit below is the disk's, not read by that load
+            h = await asyncio.wait_for(
+                s.client.text_document_hover_async(
+                    types.HoverParams(
+                        text_document=types.TextDocumentIdentifier(uri=uri_b),
+                        position=types.Position(line=6, character=3),
+                    )
+                ),
+                TIMEOUT,
+            )
+            assert h is not None and isinstance(h.contents, types.MarkupContent)
+            assert "No other post lists it." in h.contents.value
             (site / "_posts/2020-01-02-a.md").write_text(POST_A + "\nhttps://example.net/b\n\nx\n", encoding="utf-8")
+            await s.wait_for(uri_b, lambda p: "DL002" in codes(p))
+            (site / "_posts/2020-01-02-a.md").write_text(POST_A, encoding="utf-8")
+            await s.wait_for(uri_b, lambda p: "DL002" not in codes(p))
+            # a post created on disk (a git pull) counts too
+            (site / "_posts/2019-05-06-z.md").write_text(POST_B.replace("B title", "Z"), encoding="utf-8")
             await s.wait_for(uri_b, lambda p: "DL002" in codes(p))
 
     run(go())

@@ -45,7 +45,7 @@ class DiskWatch:
             if site.base.source:
                 self.config_files.add(site.base.source)
             self.config_files.add(os.path.join(site.root, "_layouts"))
-            for rel in site.disk:
+            for rel in site.index.rels():
                 folder = os.path.dirname(os.path.join(site.root, rel))
                 self.folders.add(folder)
                 self.config_files.add(os.path.join(folder, ".mdnorm.toml"))
@@ -69,7 +69,7 @@ class DiskWatch:
     def _post_stamps(self) -> dict[str, Stamp | None]:
         out: dict[str, Stamp | None] = {}
         for site in self.project.known_sites():
-            for rel in site.disk:
+            for rel in site.index.rels():
                 path = os.path.join(site.root, rel)
                 out[path] = _stamp(path)
         return out
