@@ -28,6 +28,21 @@ def run(coro: Coroutine[Any, Any, None]) -> None:
     asyncio.run(asyncio.wait_for(coro, 120))
 
 
+async def hover_text(s: Session, uri: str, line: int, character: int) -> str:
+    """The text of the server's hover at a position (Markdown)."""
+    h = await asyncio.wait_for(
+        s.client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=line, character=character),
+            )
+        ),
+        TIMEOUT,
+    )
+    assert h is not None and isinstance(h.contents, types.MarkupContent)
+    return h.contents.value
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     (tmp_path / "_config.yml").write_text("title: t\n")
@@ -104,34 +119,11 @@ def test_hover_rule_docs_and_url_listings(site: Path) -> None:
         async with Session(site) as s:
             uri = s.open(site / "_posts/2020-01-02-a.md")
             await s.wait_for(uri, lambda p: "HT001" in codes(p))
-
-            async def hover(line: int, ch: int) -> str:
-                h = await asyncio.wait_for(
-                    s.client.text_document_hover_async(
-                        types.HoverParams(
-                            text_document=types.TextDocumentIdentifier(uri=uri),
-                            position=types.Position(line=line, character=ch),
-                        )
-                    ),
-                    TIMEOUT,
-                )
-                assert h is not None and isinstance(h.contents, types.MarkupContent)
-                return h.contents.value
-
-            assert "insecure-link" in await hover(6, 9)
+            assert "insecure-link" in await hover_text(s, uri, 6, 9)
             uri_b = s.open(site / "_posts/2021-01-02-b.md")
             await s.wait_for(uri_b, lambda p: True)
-            h = await asyncio.wait_for(
-                s.client.text_document_hover_async(
-                    types.HoverParams(
-                        text_document=types.TextDocumentIdentifier(uri=uri_b),
-                        position=types.Position(line=6, character=3),
-                    )
-                ),
-                TIMEOUT,
-            )
-            assert h is not None and isinstance(h.contents, types.MarkupContent)
-            assert "_posts/2022-03-04-c.md" in h.contents.value and "not checked" in h.contents.value
+            text = await hover_text(s, uri_b, 6, 3)
+            assert "_posts/2022-03-04-c.md" in text and "not checked" in text
 
     run(go())
 
@@ -177,17 +169,7 @@ def test_post_changed_on_disk_counts_without_a_buffer(site: Path) -> None:
             uri_b = s.open(site / "_posts/2021-01-02-b.md")
             await s.wait_for(uri_b, lambda p: "HT001" not in codes(p) and "DL002" not in codes(p))
             # a hover on b's URL waits for the site's load: the edit below is the disk's, not read by that load
-            h = await asyncio.wait_for(
-                s.client.text_document_hover_async(
-                    types.HoverParams(
-                        text_document=types.TextDocumentIdentifier(uri=uri_b),
-                        position=types.Position(line=6, character=3),
-                    )
-                ),
-                TIMEOUT,
-            )
-            assert h is not None and isinstance(h.contents, types.MarkupContent)
-            assert "No other post lists it." in h.contents.value
+            assert "No other post lists it." in await hover_text(s, uri_b, 6, 3)
             (site / "_posts/2020-01-02-a.md").write_text(POST_A + "\nhttps://example.net/b\n\nx\n", encoding="utf-8")
             await s.wait_for(uri_b, lambda p: "DL002" in codes(p))
             (site / "_posts/2020-01-02-a.md").write_text(POST_A, encoding="utf-8")
