@@ -38,12 +38,12 @@ from mdnorm import urls
 from mdnorm.diagnostic import Diagnostic, Edit, Fix
 from mdnorm.document import Document, UrlLine, content_end, is_blank
 from mdnorm.linkentries import (
+    block_after,
     block_kind,
     captions_of,
     is_label_line,
     is_url_line,
     names_itself,
-    next_block,
     title_of,
 )
 from mdnorm.rules.base import Context, EditPolicy, make, rule, without_whitespace
@@ -136,7 +136,7 @@ def link_entry_missing_title(doc: Document, ctx: Context) -> Iterator[Diagnostic
                 msg = "URL line is followed by another URL line, not a title"
                 yield make(doc, u.line, u.column, "LE001", msg, title_fix(doc, u, ctx))
             continue
-        nxt, _ = next_block(doc, para)
+        nxt = block_after(doc, para)
         if nxt is None:
             what = "the end of the file"
         elif nxt["type"] == "paragraph":

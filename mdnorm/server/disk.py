@@ -39,19 +39,21 @@ class DiskWatch:
         self.project = project
         self.config_files: set[str] = set()
         self.folders: set[str] = set()
+        self.posts: dict[str, Stamp | None] = {}
         for site in project.known_sites():
             for name in CONFIG_NAMES:
                 self.config_files.add(os.path.join(site.root, name))
             if site.base.source:
                 self.config_files.add(site.base.source)
             self.config_files.add(os.path.join(site.root, "_layouts"))
-            for rel in site.index.rels():
-                folder = os.path.dirname(os.path.join(site.root, rel))
+            for rel in site.index.rels():  # every post, from one query of the index
+                path = os.path.join(site.root, rel)
+                self.posts[path] = _stamp(path)
+                folder = os.path.dirname(path)
                 self.folders.add(folder)
                 self.config_files.add(os.path.join(folder, ".mdnorm.toml"))
         self.config = self._config_stamps()
         self.folder_stamps = {f: _stamp(f) for f in self.folders}
-        self.posts = self._post_stamps()
 
     def _config_stamps(self) -> dict[str, object]:
         out: dict[str, object] = {}
@@ -63,14 +65,6 @@ class DiskWatch:
                     names = []
                 out[path] = tuple((n, _stamp(os.path.join(path, n))) for n in names)
             else:
-                out[path] = _stamp(path)
-        return out
-
-    def _post_stamps(self) -> dict[str, Stamp | None]:
-        out: dict[str, Stamp | None] = {}
-        for site in self.project.known_sites():
-            for rel in site.index.rels():
-                path = os.path.join(site.root, rel)
                 out[path] = _stamp(path)
         return out
 
